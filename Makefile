@@ -1,0 +1,34 @@
+# PZW platform: one entry point for people and CI. Every target installs what it needs first.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo uv)
+PY := .venv/bin/python
+
+.PHONY: help deps run test test-unit test-infra bench lint contracts demo-data clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+deps: ## install Debian packages, Kafka jars and the Python environment (idempotent)
+	@bash deploy/local/install.sh
+
+run: deps ## start PostgreSQL, Kafka and every service with demo data; Ctrl-C stops everything
+	@$(PY) -m deploy.local.platform
+
+test: deps ## run the whole test suite against real PostgreSQL and Kafka
+	@$(PY) -m pytest -q -p no:cacheprovider
+
+test-unit: deps ## only the tests that need no servers
+	@$(PY) -m pytest -q -m "not infra"
+
+bench: deps ## run the benchmarks; results in bench/results/
+	@$(PY) -m bench
+
+lint: deps ## ruff and mypy
+	@$(PY) -m ruff check .
+	@$(PY) -m mypy
+
+contracts: deps ## export event JSON Schemas to contracts/
+	@$(PY) -m libs.events.contracts write
+
+clean: ## remove local state (databases, Kafka logs), keep caches
+	rm -rf .run test-artifacts

@@ -1,0 +1,136 @@
+"""HTTP conventions shared by every service: error bodies, body size limit, If-Match, actor."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from libs.events.decider import DomainError, Forbidden
+from libs.events.envelope import Actor
+from libs.events.errors import ConcurrencyError, StreamNotFound
+
+
+class NotFound(LookupError):
+    """A resource that does not exist (answered with 404)."""
+
+
+class PreconditionRequired(Exception):
+    """A change without If-Match (answered with 428): every change must say which version it saw."""
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every expected failure with a JSON body that names the field or the version at stake."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field(tuple(e["loc"])), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse({"detail": f"invalid request: {summary}", "errors": errors}, status_code=422)
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(_: Request, exc: ConcurrencyError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(exc), "current_version": exc.actual, "expected_version": exc.expected},
+            status_code=409, headers={"ETag": etag(exc.actual)})
+
+    @app.exception_handler(StreamNotFound)
+    async def missing_stream(_: Request, exc: StreamNotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(NotFound)
+    async def missing(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(DomainError)
+    async def refused(_: Request, exc: DomainError) -> JSONResponse:
+        body: dict[str, Any] = {"detail": str(exc), **{k: str(v) for k, v in exc.details.items()}}
+        if exc.field:
+            body["field"] = exc.field
+        return JSONResponse(body, status_code=409)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(PreconditionRequired)
+    async def precondition(_: Request, exc: PreconditionRequired) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "field": "If-Match"}, status_code=428)
+
+
+def etag(version: int) -> str:
+    """The ETag of a stream version."""
+    return f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int:
+    """The stream version named by an If-Match header; a change without one is refused."""
+    if not if_match:
+        raise PreconditionRequired("If-Match header with the version you last read is required for changes")
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise DomainError(f"If-Match must be a version number such as \"3\", got {if_match!r}", field="If-Match")
+    return int(value)
+
+
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+
+
+def actor_from_headers(
+    x_actor_user: Annotated[str, Header(min_length=1, max_length=200)],
+    x_actor_institution: Annotated[str, Header(min_length=1, max_length=200)],
+    x_actor_role: Annotated[str, Header(min_length=1, max_length=100)],
+) -> Actor:
+    """Development identity taken from X-Actor-* headers (docs/decisions/0004-identity.md)."""
+    return Actor(user=x_actor_user, institution=x_actor_institution, role=x_actor_role)
+
+
+class BodySizeLimit:
+    """ASGI middleware answering 413 when a request body exceeds `max_bytes` (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _TooLarge:
+            await self._too_large(send)
+
+    async def _too_large(self, send: Send) -> None:
+        body = JSONResponse({"detail": f"request body exceeds {self.max_bytes} bytes", "field": "body"},
+                              status_code=413).body
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,147 @@
+"""Wire format on Kafka: CloudEvents 1.0 in binary mode.
+
+The message value is the payload JSON, the key is the partition key (the client id), and the envelope travels in
+headers: the required `ce_*` attributes, extension attributes for the event-store envelope, and W3C `traceparent`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
+
+from libs.events.envelope import Metadata, RecordedEvent
+from libs.events.registry import EventRegistry
+
+SPEC_VERSION = b"1.0"
+TYPE_PREFIX = "pl.pzw."
+
+Headers = Sequence[tuple[str, bytes]]
+
+
+class MessageDecodeError(ValueError):
+    """A Kafka message that is not a valid event of this platform (missing header, bad value, unknown schema)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """What the relay hands to the Kafka producer."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+def ce_type(context: str, name: str) -> str:
+    """The CloudEvents `type` of an event: `pl.pzw.<context>.<EventName>`."""
+    return f"{TYPE_PREFIX}{context}.{name}"
+
+
+def encode_headers(
+    *, event_id: uuid.UUID, context: str, event_type: str, schema_version: int, source: str,
+    stream_type: str, stream_id: str, stream_version: int, global_position: int,
+    occurred_at: datetime, recorded_at: datetime, metadata: Metadata,
+) -> list[tuple[str, bytes]]:
+    """The headers of one event (the value is its payload JSON as stored)."""
+    headers = [
+        ("ce_specversion", SPEC_VERSION),
+        ("ce_id", str(event_id).encode()),
+        ("ce_type", ce_type(context, event_type).encode()),
+        ("ce_source", source.encode()),
+        ("ce_time", occurred_at.isoformat().encode()),
+        ("ce_subject", stream_id.encode()),
+        ("content-type", b"application/json"),
+        ("ce_schemaversion", str(schema_version).encode()),
+        ("ce_streamtype", stream_type.encode()),
+        ("ce_streamversion", str(stream_version).encode()),
+        ("ce_position", str(global_position).encode()),
+        ("ce_recordedat", recorded_at.isoformat().encode()),
+        ("ce_correlationid", str(metadata.correlation_id).encode()),
+        ("ce_actor", orjson.dumps(metadata.actor.model_dump())),
+    ]
+    if metadata.causation_id:
+        headers.append(("ce_causationid", str(metadata.causation_id).encode()))
+    if metadata.partition_key:
+        headers.append(("ce_partitionkey", metadata.partition_key.encode()))
+    if metadata.traceparent:
+        headers.append(("traceparent", metadata.traceparent.encode()))
+    return headers
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingEnvelope:
+    """The header part of a received event, read before (and independently of) its payload."""
+
+    headers: dict[str, bytes]
+
+    @property
+    def event_name(self) -> str:
+        return self._required("ce_type").decode().rsplit(".", 1)[-1]
+
+    @property
+    def stream_id(self) -> str:
+        return self._required("ce_subject").decode()
+
+    @property
+    def stream_version(self) -> int:
+        return int(self._required("ce_streamversion"))
+
+    def _required(self, name: str) -> bytes:
+        try:
+            return self.headers[name]
+        except KeyError:
+            raise MessageDecodeError(f"header {name} is missing") from None
+
+
+def read_envelope(headers: Headers | None) -> IncomingEnvelope:
+    """Index the headers of a message; raises MessageDecodeError when it is not a CloudEvent of ours."""
+    indexed = dict(headers or ())
+    envelope = IncomingEnvelope(indexed)
+    if indexed.get("ce_specversion") != SPEC_VERSION:
+        raise MessageDecodeError("header ce_specversion is missing or not 1.0")
+    if not envelope._required("ce_type").decode().startswith(TYPE_PREFIX):
+        raise MessageDecodeError(f"ce_type {indexed['ce_type']!r} is not an event of this platform")
+    return envelope
+
+
+def decode_event(envelope: IncomingEnvelope, value: bytes | None, registry: EventRegistry) -> RecordedEvent:
+    """Turn a received message into a RecordedEvent, upcasting the payload to the latest schema version."""
+    h = envelope.headers
+    try:
+        name = envelope.event_name
+        version = int(envelope._required("ce_schemaversion"))
+        if value is None:
+            raise MessageDecodeError("message has no value")
+        payload = registry.from_json(name, version, value)
+        metadata = Metadata.from_dict({
+            "actor": orjson.loads(envelope._required("ce_actor")),
+            "correlation_id": envelope._required("ce_correlationid").decode(),
+            "causation_id": _text(h.get("ce_causationid")),
+            "partition_key": _text(h.get("ce_partitionkey")),
+            "traceparent": _text(h.get("traceparent")),
+        })
+        return RecordedEvent(
+            event_id=uuid.UUID(envelope._required("ce_id").decode()),
+            event_type=name,
+            schema_version=version,
+            stream_type=envelope._required("ce_streamtype").decode(),
+            stream_id=envelope.stream_id,
+            stream_version=envelope.stream_version,
+            global_position=int(envelope._required("ce_position")),
+            occurred_at=datetime.fromisoformat(envelope._required("ce_time").decode()),
+            recorded_at=datetime.fromisoformat(envelope._required("ce_recordedat").decode()),
+            payload=payload,
+            metadata=metadata,
+        )
+    except MessageDecodeError:
+        raise
+    except Exception as exc:  # any malformed header or payload becomes a dead letter, never a crash
+        raise MessageDecodeError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _text(raw: bytes | None) -> str | None:
+    return raw.decode() if raw is not None else None

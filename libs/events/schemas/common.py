@@ -1,0 +1,50 @@
+"""Value objects used by the events of several bounded contexts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PERSONAL: dict[str, Any] = {"x-personal-data": True}
+SPECIAL_CATEGORY: dict[str, Any] = {"x-personal-data": True, "x-special-category": True}
+
+
+class InstitutionKind(StrEnum):
+    """The kinds of institution working on the platform."""
+
+    PUP = "PUP"  # powiatowy urząd pracy: county labour office
+    OPS = "OPS"  # ośrodek pomocy społecznej (MOPS, GOPS, MOPR): social-assistance centre
+    CIS = "CIS"  # centrum integracji społecznej: social-integration centre
+    ROPS = "ROPS"  # regionalny ośrodek polityki społecznej: regional centre
+
+
+InstitutionId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                                     examples=["PUP-1461", "MOPS-146101"])]
+
+
+class ValueObject(BaseModel):
+    """Immutable and strict about unknown fields, like event payloads."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Address(ValueObject):
+    """A Polish address; TERYT code of the gmina where known."""
+
+    gmina: str = Field(min_length=1, max_length=100, examples=["Siemianowice Śląskie"])
+    teryt: str | None = Field(default=None, pattern=r"^\d{7}$", description="TERYT TERC code of the gmina (7 digits)",
+                              examples=["2473011"])
+    postal_code: str = Field(pattern=r"^\d{2}-\d{3}$", examples=["41-100"])
+    city: str = Field(min_length=1, max_length=100, examples=["Siemianowice Śląskie"])
+    street: str | None = Field(default=None, max_length=150, examples=["Jana Pawła II"])
+    building: str | None = Field(default=None, max_length=20, examples=["10"])
+    apartment: str | None = Field(default=None, max_length=20)
+
+
+class Contact(ValueObject):
+    """How to reach a person."""
+
+    phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[0-9 ()-]{6,30}$")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

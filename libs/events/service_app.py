@@ -1,0 +1,62 @@
+"""The FastAPI application shell every service shares: errors, size limit, health, and how to serve it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+from libs.events.http import BodySizeLimit, install_error_handlers
+from libs.events.logging import configure_logging
+from libs.events.runtime import ServiceRuntime
+from libs.events.settings import ServiceSettings
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_app(
+    title: str, description: str, settings: ServiceSettings, runtime: ServiceRuntime, lifespan: Lifespan,
+    routers: Sequence[APIRouter],
+) -> FastAPI:
+    """A service app with the shared conventions; `runtime` is reachable as `app.state.runtime`."""
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for router in routers:
+        app.include_router(router)
+    app.include_router(_health_router(runtime))
+    return app
+
+
+def _health_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        """The process answers."""
+        return {"status": "ok"}
+
+    @router.get("/health/ready")
+    async def ready() -> JSONResponse:
+        """PostgreSQL answers and the service has started (migrations done, topics exist)."""
+        try:
+            await runtime.pool.fetchval("SELECT 1")
+        except Exception as exc:
+            return JSONResponse({"status": "unavailable", "detail": repr(exc)}, status_code=503)
+        backlog = await runtime.relay.pending() if runtime.relay else 0
+        return JSONResponse({"status": "ok", "outbox_backlog": backlog})
+
+    return router
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run the app with uvicorn on the configured host and port."""
+    configure_logging(app.title)
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning",
+                access_log=False, lifespan="on")
+
+

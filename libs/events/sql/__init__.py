@@ -1,0 +1,1 @@
+"""SQL scripts of the shared kernel (event store, outbox, projection bookkeeping)."""
