@@ -1,4 +1,5 @@
-"""Export every event payload schema as JSON Schema under `contracts/`, or check the files are current.
+"""Export every event payload schema as JSON Schema under `contracts/` and the event catalogue under `docs/`,
+or check that both are current.
 
 Usage: python -m libs.events.contracts [write|check]
 """
@@ -13,7 +14,12 @@ import orjson
 
 from libs.events.registry import EventRegistry
 
-CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
+REPO = Path(__file__).resolve().parents[2]
+CONTRACTS_DIR = REPO / "contracts"
+CATALOGUE = REPO / "docs" / "event-catalogue.md"
+
+_TOPICS = {"clients": "pzw.clients.v1", "plans": "pzw.plans.v1", "matching": "pzw.matching.v1",
+           "conflicts": "pzw.conflicts.v1", "notifications": "pzw.notifications.v1"}
 
 
 def rendered(registry: EventRegistry) -> dict[Path, bytes]:
@@ -52,16 +58,57 @@ def write(registry: EventRegistry, root: Path = CONTRACTS_DIR) -> None:
         (root / path).write_bytes(body)
 
 
+def catalogue(registry: EventRegistry) -> str:
+    """The event catalogue in markdown: every event, its topic, meaning and fields (personal data marked)."""
+    lines = [
+        "# Event catalogue",
+        "",
+        "Generated from the code by `make contracts` (a test fails when it is out of date). Each event is published",
+        "on its context's topic as a CloudEvent in binary mode (see `docs/architecture.md`); its JSON Schema is",
+        "`contracts/<context>/<Event>.v<version>.json`. Fields marked *personal* are personal data, *special* are",
+        "special-category data (GDPR art. 9).",
+    ]
+    context = None
+    for event_type, model in registry:
+        if event_type.context != context:
+            context = event_type.context
+            lines += ["", f"## {context} (topic `{_TOPICS.get(context, '-')}`)"]
+        doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
+        lines += ["", f"### {event_type.name} v{event_type.version}", "", doc, "",
+                  "| field | type | notes |", "|---|---|---|"]
+        schema = model.model_json_schema()
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            notes = [n for n, flag in (("required", name in required),
+                                       ("personal", prop.get("x-personal-data")),
+                                       ("special", prop.get("x-special-category"))) if flag]
+            lines.append(f"| `{name}` | {_type_name(prop)} | {', '.join(notes)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _type_name(prop: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        return str(prop["$ref"]).rsplit("/", 1)[-1]
+    if "anyOf" in prop:
+        return " or ".join(_type_name(p) for p in prop["anyOf"])
+    if prop.get("type") == "array":
+        return f"list of {_type_name(prop.get('items', {}))}"
+    return str(prop.get("format") or prop.get("type") or "object")
+
+
 def main(argv: list[str]) -> int:
     from libs.events.schemas import registry
 
     if argv[1:2] == ["check"]:
         problems = drift(registry)
+        if not CATALOGUE.exists() or CATALOGUE.read_text(encoding="utf-8") != catalogue(registry):
+            problems.append(f"{CATALOGUE}: out of date")
         for problem in problems:
             print(problem)
         return 1 if problems else 0
     write(registry)
-    print(f"wrote {len(rendered(registry))} schemas to {CONTRACTS_DIR}")
+    CATALOGUE.write_text(catalogue(registry), encoding="utf-8")
+    print(f"wrote {len(rendered(registry))} schemas to {CONTRACTS_DIR} and the catalogue to {CATALOGUE}")
     return 0
 
 

@@ -119,10 +119,13 @@ class OutboxRelay:
                     futures.append(await producer.send(
                         message.topic, message.value, key=message.key, headers=message.headers))
             await asyncio.gather(*futures)
-        await self._pool.execute(
-            "DELETE FROM outbox WHERE global_position = ANY($1::bigint[])", [r["global_position"] for r in rows])
+        await self._acknowledge([r["global_position"] for r in rows])
         self.published += len(rows)
         return len(rows)
+
+    async def _acknowledge(self, positions: list[int]) -> None:
+        """Forget rows Kafka has acknowledged (a crash before this line means they are sent again)."""
+        await self._pool.execute("DELETE FROM outbox WHERE global_position = ANY($1::bigint[])", positions)
 
     def _message(self, row: asyncpg.Record, metadata: Metadata) -> OutgoingMessage:
         context = self._registry.context_of(row["event_type"])

@@ -159,10 +159,11 @@ class ProjectionRunner:
         self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]], dead_letters: DeadLetterPublisher
     ) -> None:
         items = [await self._decode(record, dead_letters) for record in records]
+        dead_lettered: set[int] = set()  # offsets already sent to the dead letters by an earlier attempt
         backoff = self._settings.first_backoff
         for attempt in range(1, self._settings.max_attempts + 1):
             try:
-                await self._apply(tp, items, dead_letters)
+                await self._apply(tp, items, dead_letters, dead_lettered)
                 return
             except Exception as exc:
                 log.warning("projection batch failed", projection=self.projection.name, attempt=attempt,
@@ -171,7 +172,7 @@ class ProjectionRunner:
                 backoff = min(backoff * 2, self._settings.max_backoff)
         # The batch keeps failing: apply event by event so that only the poisoned one goes to the dead letters.
         for item in items:
-            await self._apply_alone(tp, item, dead_letters)
+            await self._apply_alone(tp, item, dead_letters, dead_lettered)
 
     async def _decode(self, record: ConsumerRecord[bytes, bytes], dead_letters: DeadLetterPublisher) -> _Incoming:
         try:
@@ -186,7 +187,8 @@ class ProjectionRunner:
             return _Incoming(record)
 
     async def _apply(
-        self, tp: TopicPartition, items: Sequence[_Incoming], dead_letters: DeadLetterPublisher
+        self, tp: TopicPartition, items: Sequence[_Incoming], dead_letters: DeadLetterPublisher,
+        dead_lettered: set[int],
     ) -> None:
         stream_ids = list({i.stream_id for i in items if i.stream_id is not None})
         async with self._pool.acquire() as conn, conn.transaction():
@@ -203,10 +205,13 @@ class ProjectionRunner:
                 if item.stream_version <= current:
                     continue  # a duplicate: already applied
                 if item.stream_version > current + 1:
-                    await dead_letters.publish(
-                        item.record, f"out of order: stream {item.stream_id} is at version {current}, "
-                        f"message has version {item.stream_version}", "ordering")
-                    self.dead_letters += 1
+                    # Sent before the commit so that it is never lost; remembered so a retry does not resend it.
+                    if item.record.offset not in dead_lettered:
+                        await dead_letters.publish(
+                            item.record, f"out of order: stream {item.stream_id} is at version {current}, "
+                            f"message has version {item.stream_version}", "ordering")
+                        dead_lettered.add(item.record.offset)
+                        self.dead_letters += 1
                     continue
                 last[item.stream_id] = changed[item.stream_id] = item.stream_version
                 if item.event is not None:
@@ -222,11 +227,13 @@ class ProjectionRunner:
             span.set_attribute("messaging.batch.message_count", len(events))
             await self.projection.apply(conn, events)
 
-    async def _apply_alone(self, tp: TopicPartition, item: _Incoming, dead_letters: DeadLetterPublisher) -> None:
+    async def _apply_alone(
+        self, tp: TopicPartition, item: _Incoming, dead_letters: DeadLetterPublisher, dead_lettered: set[int]
+    ) -> None:
         error: Exception | None = None
         for _ in range(self._settings.max_attempts):
             try:
-                await self._apply(tp, [item], dead_letters)
+                await self._apply(tp, [item], dead_letters, dead_lettered)
                 return
             except Exception as exc:
                 error = exc

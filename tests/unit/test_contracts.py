@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from libs.events.contracts import drift, write
+from libs.events.contracts import CATALOGUE, catalogue, drift, write
 from libs.events.registry import EventPayload, EventRegistry
 from libs.events.schemas import registry
 
@@ -10,6 +10,10 @@ from libs.events.schemas import registry
 def test_exported_contracts_match_the_code() -> None:
     problems = drift(registry)
     assert problems == [], "run `make contracts` and commit contracts/: " + "; ".join(problems)
+
+
+def test_event_catalogue_matches_the_code() -> None:
+    assert CATALOGUE.read_text(encoding="utf-8") == catalogue(registry), "run `make contracts`"
 
 
 def test_drift_is_reported_when_a_schema_changes_or_disappears(tmp_path: Path) -> None:

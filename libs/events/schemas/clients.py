@@ -46,7 +46,7 @@ class ClientRegistered(EventPayload):
     client_id: uuid.UUID
     institution_id: InstitutionId
     institution_kind: InstitutionKind
-    identity: PersonIdentity
+    identity: PersonIdentity = Field(json_schema_extra=PERSONAL)
     address: Address = Field(json_schema_extra=PERSONAL)
     contact: Contact = Field(default_factory=Contact, json_schema_extra=PERSONAL)
     registered_on: date
