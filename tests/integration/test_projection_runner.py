@@ -35,7 +35,8 @@ class Totals(Projection):
     topics: ClassVar[tuple[str, ...]] = ()
     handles: ClassVar[frozenset[str]] = frozenset({"CounterOpened", "CounterIncremented"})
     migrations: ClassVar[Sequence[Migration]] = [Migration(
-        "totals_001", "CREATE TABLE totals (counter text PRIMARY KEY, total integer NOT NULL, events integer NOT NULL)")]
+        "totals_001",
+        "CREATE TABLE totals (counter text PRIMARY KEY, total integer NOT NULL, events integer NOT NULL)")]
 
     async def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         for event in events:
