@@ -1,6 +1,6 @@
 """Published event contracts of every bounded context; importing this package registers all of them."""
 
-from libs.events.schemas import clients
+from libs.events.schemas import clients, plans
 from libs.events.schemas.registry import registry
 
-__all__ = ["clients", "registry"]
+__all__ = ["clients", "plans", "registry"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PERSONAL: dict[str, Any] = {"x-personal-data": True}
 SPECIAL_CATEGORY: dict[str, Any] = {"x-personal-data": True, "x-special-category": True}
@@ -48,3 +49,28 @@ class Contact(ValueObject):
 
     phone: str | None = Field(default=None, max_length=30, pattern=r"^\+?[0-9 ()-]{6,30}$")
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+WorkerId = Annotated[str, Field(min_length=1, max_length=200, examples=["anna.nowak@pup-2473"])]
+
+
+class Period(ValueObject):
+    """A period of days, both ends inclusive; `to` absent means open-ended."""
+
+    from_: date = Field(alias="from")
+    to: date | None = None
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.to is not None and self.to < self.from_:
+            raise ValueError("period ends before it starts")
+        return self
+
+    def overlaps(self, other: Period) -> bool:
+        """True when the two periods share at least one day."""
+        return (self.to is None or other.from_ <= self.to) and (other.to is None or self.from_ <= other.to)
+
+    def contains(self, day: date) -> bool:
+        return self.from_ <= day and (self.to is None or day <= self.to)
