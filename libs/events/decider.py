@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -16,6 +16,7 @@ from libs.events.store import NO_STREAM, PostgresEventStore, StreamAppend
 
 C = TypeVar("C")
 S = TypeVar("S")
+FollowUp = Callable[[S], Awaitable[Sequence[BaseModel]]]
 
 
 class DomainError(Exception):
@@ -75,17 +76,23 @@ class CommandHandler(Generic[C, S]):
 
     async def handle(
         self, stream_id: str, command: C, metadata: Metadata, *, occurred_at: datetime,
-        expected_version: int | None = None, conn: Connection | None = None,
+        expected_version: int | None = None, conn: Connection | None = None, follow_up: FollowUp[S] | None = None,
     ) -> Outcome[S]:
         """Decide on the current state and append the events.
 
         `expected_version` is what the client last saw (If-Match); without it the version just loaded is used, so a
         concurrent writer between load and append still gets a ConcurrencyError rather than a lost update.
+        `follow_up` gets the state after the decision and returns further events (the service's own policies),
+        appended in the same statement so that a decision and its consequences are never stored apart.
         """
         state, version = await self.load(stream_id)
         if expected_version is not None and expected_version != version:
             raise ConcurrencyError(stream_id, expected_version, version)
-        payloads = self._decider.decide(command, state)
+        payloads = list(self._decider.decide(command, state))
+        if follow_up is not None:
+            payloads += await follow_up(self._decider.fold(payloads, state))
+        if not payloads:
+            return Outcome([], state, version)
         new_events = [NewEvent(payload=p, occurred_at=occurred_at) for p in payloads]
         recorded = await self._store.append(
             StreamAppend(self._decider.stream_type, stream_id, version if version else NO_STREAM, new_events,

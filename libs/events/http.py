@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.events.decider import DomainError, Forbidden
-from libs.events.envelope import Actor
+from libs.events.envelope import Actor, RecordedEvent
 from libs.events.errors import ConcurrencyError, StreamNotFound
 
 
@@ -81,6 +84,11 @@ def expected_version(if_match: str | None) -> int:
     return int(value)
 
 
+def optional_expected_version(if_match: str | None) -> int | None:
+    """For appending new facts (no read-modify-write): If-Match is checked when given, not required."""
+    return expected_version(if_match) if if_match else None
+
+
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
@@ -134,3 +142,24 @@ class BodySizeLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class EventView(BaseModel):
+    """One stored event as history endpoints show it."""
+
+    event_id: uuid.UUID
+    type: str
+    schema_version: int
+    stream_version: int
+    global_position: int
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: dict[str, str]
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: RecordedEvent) -> EventView:
+        return cls(event_id=e.event_id, type=e.event_type, schema_version=e.schema_version,
+                   stream_version=e.stream_version, global_position=e.global_position, occurred_at=e.occurred_at,
+                   recorded_at=e.recorded_at, actor=e.metadata.actor.model_dump(),
+                   data=e.payload.model_dump(mode="json"))

@@ -22,6 +22,8 @@ from libs.events.tracing import configure_tracing
 
 log = structlog.get_logger(__name__)
 
+BackgroundWork = Callable[[asyncio.Event], Awaitable[None]]
+
 
 class ServiceRuntime:
     """Owns the connections and background workers of one service; `lifespan` plugs it into FastAPI."""
@@ -55,6 +57,12 @@ class ServiceRuntime:
         return self._store
 
     async def start(self) -> None:
+        """Prepare, then start the relay and the projections."""
+        await self.prepare()
+        await self.start_workers()
+
+    async def prepare(self) -> None:
+        """Connect, migrate the event store and create the topics; no background work yet."""
         configure_tracing(self.name)
         self._pool = await asyncpg.create_pool(self.settings.database_url, min_size=2,
                                                max_size=self.settings.pool_size)
@@ -64,17 +72,22 @@ class ServiceRuntime:
         specs = [event_topic(t, self.settings.topic_partitions) for t in sorted(set(self.publishes) | consumed)]
         await ensure_topics(self.settings.kafka_bootstrap, specs + [s.dead_letter for s in specs])
         self._stop.clear()
+
+    async def start_workers(self, background: Sequence[tuple[str, BackgroundWork]] = ()) -> None:
+        """Start the outbox relay, the projections and the service's own background work (each supervised)."""
         if self.publishes and self.settings.run_relay:
-            self.relay = OutboxRelay(self._pool, lambda: reliable_producer(self.settings.kafka_bootstrap),
+            self.relay = OutboxRelay(self.pool, lambda: reliable_producer(self.settings.kafka_bootstrap),
                                      self.registry, source=f"/pzw/{self.name}")
             self._spawn(self.relay.run, "outbox relay")
         for projection in self.projections:
-            runner = ProjectionRunner(self._pool, self.settings.kafka_bootstrap, projection, self.registry,
+            runner = ProjectionRunner(self.pool, self.settings.kafka_bootstrap, projection, self.registry,
                                       group_id=f"{self.name}.{projection.name}")
             await runner.setup()
             self.runners.append(runner)
             if self.settings.run_projections:
                 self._spawn(runner.run, f"projection {projection.name}")
+        for what, work in background:
+            self._spawn(work, what)
         log.info("service started", service=self.name)
 
     def _spawn(self, work: Callable[[asyncio.Event], Awaitable[None]], what: str) -> None:

@@ -19,7 +19,7 @@ from libs.events.registry import EventRegistry
 ANY_VERSION = -1
 NO_STREAM = 0
 
-MIGRATIONS: list[Migration] = packaged("libs.events.sql", "eventstore_001")
+MIGRATIONS: list[Migration] = packaged("libs.events.sql", "eventstore_001", "eventstore_002")
 
 
 @dataclass(frozen=True, slots=True, order=True)

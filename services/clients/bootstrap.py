@@ -1,4 +1,4 @@
-"""Composition root of the clients service: settings -> runtime -> application -> FastAPI app."""
+"""Composition root of the clients service: settings -> runtime -> use cases -> FastAPI app."""
 
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ from libs.events.migrations import migrate
 from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
 from libs.events.service_app import create_app
+from libs.events.subscription import StoreSubscription
 from libs.events.topics import CLIENTS
 from services.clients.adapters.identity_index import MIGRATIONS, PostgresIdentityIndex
+from services.clients.adapters.indexes import WriteIndexes
 from services.clients.application.clients import ClientsApplication
+from services.clients.application.cooperation import CooperationApplication
+from services.clients.application.reassignment import HANDLES, Reassignment
 from services.clients.config import ClientsSettings
-from services.clients.entrypoints.http import router
+from services.clients.entrypoints import cooperation_http, http
 
 
 def build_app(settings: ClientsSettings | None = None) -> FastAPI:
@@ -24,10 +28,21 @@ def build_app(settings: ClientsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with runtime.lifespan(app):
-            await migrate(runtime.pool, "clients", MIGRATIONS)
-            app.state.clients = ClientsApplication(runtime.pool, runtime.store, PostgresIdentityIndex(runtime.pool))
+        await runtime.prepare()
+        await migrate(runtime.pool, "clients", MIGRATIONS)
+        indexes = WriteIndexes(runtime.pool)
+        clients = ClientsApplication(runtime.pool, runtime.store, PostgresIdentityIndex(runtime.pool), indexes)
+        app.state.clients = clients
+        app.state.cooperation = CooperationApplication(runtime.pool, runtime.store, indexes)
+        reassignment = Reassignment(clients, indexes)
+        subscription = StoreSubscription("clients.reassignment", runtime.store, runtime.pool, HANDLES,
+                                         reassignment.handle)
+        await runtime.start_workers([("reassignment", subscription.run),
+                                     ("daily sharing sweep", reassignment.run_daily_sweep)])
+        try:
             yield
+        finally:
+            await runtime.stop()
 
-    return create_app("PZW clients", "The shared client record of PUP, OPS and CIS.", settings, runtime,
-                      lifespan, [router])
+    return create_app("PZW clients", "The shared client record of PUP, OPS and CIS, their agreements and regions.",
+                      settings, runtime, lifespan, [http.router, cooperation_http.router])

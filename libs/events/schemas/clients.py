@@ -273,6 +273,8 @@ class CooperationAgreementSigned(EventPayload):
     legal_basis: LegalBasis
     social_preparation_first: bool = Field(
         default=True, description="vocational steps wait for the OPS social preparation (the PZW order rule)")
+    requires_consent: bool = Field(
+        default=False, description="sharing rests on the client's consent rather than on the legal basis alone")
 
 
 @registry.event("CooperationAgreementEnded", 1, context=CONTEXT)

@@ -74,3 +74,13 @@ class Period(ValueObject):
 
     def contains(self, day: date) -> bool:
         return self.from_ <= day and (self.to is None or day <= self.to)
+
+
+_KIND_PREFIXES = {"PUP": InstitutionKind.PUP, "OPS": InstitutionKind.OPS, "MOPS": InstitutionKind.OPS,
+                  "GOPS": InstitutionKind.OPS, "MGOPS": InstitutionKind.OPS, "MOPR": InstitutionKind.OPS,
+                  "CIS": InstitutionKind.CIS, "ROPS": InstitutionKind.ROPS}
+
+
+def institution_kind(institution_id: str) -> InstitutionKind | None:
+    """The kind of an institution from its identifier, `<KIND>-<code>` (PUP-2473, MOPS-2473, GOPS-..., CIS-...)."""
+    return _KIND_PREFIXES.get(institution_id.split("-", 1)[0].upper())

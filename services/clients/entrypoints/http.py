@@ -1,112 +1,88 @@
-"""HTTP API of the clients service: thin routes from JSON to commands and back."""
+"""HTTP API of client records: thin routes from JSON to commands and back."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
-from libs.events.envelope import Actor
+from libs.events.decider import Forbidden, Outcome
 from libs.events.errors import StreamNotFound
-from libs.events.http import IfMatch, actor_from_headers, etag, expected_version
+from libs.events.http import EventView, IfMatch, NotFound, etag, expected_version, optional_expected_version
 from libs.events.ids import new_id
-from libs.events.schemas.clients import PersonIdentity
-from libs.events.schemas.common import Address, Contact, InstitutionId, InstitutionKind
-from services.clients.application.clients import ClientsApplication
-from services.clients.domain.client import ClientState
-from services.clients.domain.commands import ChangeAddress, RegisterClient, ValidIdentity
+from libs.events.schemas.common import Address, InstitutionKind, institution_kind
+from services.clients.domain import commands as cmd
+from services.clients.domain.client_state import ClientState
+from services.clients.entrypoints.dependencies import ActorDep, ClientsDep
+from services.clients.entrypoints.models import (
+    BenefitChange,
+    BenefitGrant,
+    ClientCreate,
+    ClientPublic,
+    ConsentCreate,
+    ConsentWithdrawal,
+    IncomeDeclaration,
+    ProfileUpdate,
+    StatusChange,
+)
 
 router = APIRouter(tags=["clients"])
 
-ActorDep = Annotated[Actor, Depends(actor_from_headers)]
+CHANGE = {404: {"description": "unknown client"}, 403: {"description": "not an institution of this client"},
+          409: {"description": "stale If-Match (answer names current_version) or a rule refused the change"},
+          422: {"description": "invalid field (named in the answer)"}}
+EDIT = {**CHANGE, 428: {"description": "If-Match missing"}}
 
 
-def application(request: Request) -> ClientsApplication:
-    app: ClientsApplication = request.app.state.clients
-    return app
+def _answer(outcome: Outcome[ClientState], response: Response) -> ClientPublic:
+    response.headers["ETag"] = etag(outcome.version)
+    return ClientPublic.of(outcome.state, outcome.version)
 
 
-AppDep = Annotated[ClientsApplication, Depends(application)]
-
-
-class ClientCreate(BaseModel):
-    """A registration: who, where they live, at which institution, from when."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "institution_id": "PUP-2473", "institution_kind": "PUP",
-        "identity": {"pesel": "44051401359", "first_name": "Jan", "last_name": "Kowalski",
-                     "birth_date": "1944-05-14"},
-        "address": {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100",
-                    "city": "Siemianowice Śląskie", "street": "Jana Pawła II", "building": "10"},
-        "contact": {"phone": "+48 600 100 200"}, "registered_on": "2026-11-02"}]})
-
-    institution_id: InstitutionId
-    institution_kind: InstitutionKind
-    identity: ValidIdentity
-    address: Address
-    contact: Contact = Field(default_factory=Contact)
-    registered_on: date
-
-
-class RegistrationPublic(BaseModel):
-    institution_id: str
-    institution_kind: InstitutionKind
-    registered_on: date
-
-
-class ClientPublic(BaseModel):
-    """A client record as the API shows it."""
-
-    client_id: uuid.UUID
-    version: int
-    identity: PersonIdentity
-    address: Address
-    contact: Contact
-    registrations: list[RegistrationPublic]
-
-
-class EventPublic(BaseModel):
-    event_id: uuid.UUID
-    type: str
-    schema_version: int
-    stream_version: int
-    global_position: int
-    occurred_at: datetime
-    recorded_at: datetime
-    actor: dict[str, str]
-    data: dict[str, Any]
-
-
-def _public(state: ClientState, version: int) -> ClientPublic:
-    assert state.client_id is not None
-    assert state.identity is not None
-    assert state.address is not None
-    return ClientPublic(
-        client_id=state.client_id, version=version, identity=state.identity, address=state.address,
-        contact=state.contact,
-        registrations=[RegistrationPublic(institution_id=i, institution_kind=r.institution_kind,
-                                          registered_on=r.registered_on) for i, r in state.registrations.items()])
+def _kind(institution_id: str) -> InstitutionKind:
+    kind = institution_kind(institution_id)
+    if kind is None:
+        raise Forbidden(f"{institution_id} is not an identifier of a PUP, OPS, CIS or ROPS")
+    return kind
 
 
 @router.post("/clients", status_code=201, response_model=ClientPublic,
              responses={409: {"description": "already registered at this institution (names the client)"},
                         413: {"description": "body too large"}, 422: {"description": "invalid field"}})
-async def register_client(body: ClientCreate, actor: ActorDep, clients: AppDep, response: Response) -> ClientPublic:
+async def register_client(body: ClientCreate, actor: ActorDep, clients: ClientsDep, response: Response) -> ClientPublic:
     """Register a person at an institution; the same person at another institution joins the same record."""
-    command = RegisterClient(client_id=new_id(), **body.model_dump(exclude={"identity"}), identity=body.identity)
+    if body.institution_id != actor.institution or body.institution_kind != _kind(actor.institution):
+        raise Forbidden(f"{actor.institution} registers clients for itself, not for {body.institution_id}")
+    command = cmd.RegisterClient(client_id=new_id(), **body.model_dump(exclude={"identity"}), identity=body.identity)
     outcome = await clients.register(command, actor)
-    assert outcome.state.client_id is not None
     response.headers["Location"] = f"/clients/{outcome.state.client_id}"
-    response.headers["ETag"] = etag(outcome.version)
-    return _public(outcome.state, outcome.version)
+    return _answer(outcome, response)
+
+
+class ClientRef(BaseModel):
+    client_id: uuid.UUID
+
+
+@router.get("/clients", response_model=ClientRef, responses={404: {"description": "no client with this identity"}})
+async def find_client(
+    clients: ClientsDep,
+    pesel: Annotated[str | None, Query(pattern=r"^\d{11}$")] = None,
+    document: Annotated[str | None, Query(description="type:number, e.g. passport:AB123456")] = None,
+) -> ClientRef:
+    """Find the client record of a person by PESEL or identity document."""
+    key = f"PESEL:{pesel}" if pesel else f"DOC:{document}" if document else None
+    found = await clients.find(key) if key else None
+    if found is None:
+        raise NotFound("no client with this identity")
+    return ClientRef(client_id=found)
 
 
 @router.get("/clients/{client_id}", response_model=ClientPublic, responses={404: {"description": "unknown client"}})
 async def get_client(
-    client_id: uuid.UUID, clients: AppDep, response: Response,
+    client_id: uuid.UUID, clients: ClientsDep, response: Response,
     as_of: Annotated[datetime | None, Query(description="the record as it was at this moment (ISO 8601)")] = None,
 ) -> ClientPublic:
     """The client record from its events, now or as of a past moment."""
@@ -114,26 +90,95 @@ async def get_client(
     if not state.exists:
         raise StreamNotFound(str(client_id))
     response.headers["ETag"] = etag(version)
-    return _public(state, version)
+    return ClientPublic.of(state, version)
 
 
-@router.put("/clients/{client_id}/address", response_model=ClientPublic,
-            responses={409: {"description": "the record changed since the version in If-Match"},
-                       428: {"description": "If-Match missing"}})
-async def change_address(
-    client_id: uuid.UUID, body: Address, actor: ActorDep, clients: AppDep, response: Response, if_match: IfMatch = None,
-) -> ClientPublic:
-    """Record a new address; If-Match must carry the version last read (ETag)."""
-    outcome = await clients.change_address(client_id, ChangeAddress(address=body), expected_version(if_match), actor)
-    response.headers["ETag"] = etag(outcome.version)
-    return _public(outcome.state, outcome.version)
+@router.get("/clients/{client_id}/events", response_model=list[EventView])
+async def client_events(client_id: uuid.UUID, clients: ClientsDep) -> list[EventView]:
+    """Every event of the client record, oldest first (the client's timeline)."""
+    return [EventView.of(e) for e in await clients.history(client_id)]
 
 
-@router.get("/clients/{client_id}/events", response_model=list[EventPublic])
-async def client_events(client_id: uuid.UUID, clients: AppDep) -> list[EventPublic]:
-    """Every event of the client record, oldest first."""
-    return [EventPublic(
-        event_id=e.event_id, type=e.event_type, schema_version=e.schema_version, stream_version=e.stream_version,
-        global_position=e.global_position, occurred_at=e.occurred_at, recorded_at=e.recorded_at,
-        actor=e.metadata.actor.model_dump(), data=e.payload.model_dump(mode="json"))
-        for e in await clients.history(client_id)]
+@router.get("/clients/{client_id}/profile/history", response_model=list[EventView])
+async def profile_history(client_id: uuid.UUID, clients: ClientsDep) -> list[EventView]:
+    """Every change of the profile, oldest first, with who made it."""
+    return [EventView.of(e) for e in await clients.history(client_id) if e.event_type == "ClientProfileUpdated"]
+
+
+@router.put("/clients/{client_id}/address", response_model=ClientPublic, responses=EDIT)
+async def change_address(client_id: uuid.UUID, body: Address, actor: ActorDep, clients: ClientsDep,
+                         response: Response, if_match: IfMatch = None) -> ClientPublic:
+    """Record a new address (regions are reassigned); If-Match must carry the version last read."""
+    command = cmd.ChangeAddress(institution_id=actor.institution, address=body)
+    return _answer(await clients.execute(client_id, command, actor, expected_version(if_match)), response)
+
+
+@router.patch("/clients/{client_id}/profile", response_model=ClientPublic, responses=EDIT)
+async def update_profile(client_id: uuid.UUID, body: ProfileUpdate, actor: ActorDep, clients: ClientsDep,
+                         response: Response, if_match: IfMatch = None) -> ClientPublic:
+    """Replace sections of the profile (education, work history, household, health, addiction)."""
+    command = cmd.UpdateProfile(institution_id=actor.institution,
+                                institution_kind=_kind(actor.institution),
+                                **body.model_dump(exclude_none=True))
+    return _answer(await clients.execute(client_id, command, actor, expected_version(if_match)), response)
+
+
+@router.post("/clients/{client_id}/unemployment-status", response_model=ClientPublic, responses=CHANGE)
+async def change_status(client_id: uuid.UUID, body: StatusChange, actor: ActorDep, clients: ClientsDep,
+                        response: Response, if_match: IfMatch = None) -> ClientPublic:
+    """The PUP registers or deregisters the client as unemployed (with the reason)."""
+    command = cmd.ChangeUnemploymentStatus(institution_id=actor.institution,
+                                           institution_kind=_kind(actor.institution), **body.model_dump())
+    return _answer(await clients.execute(client_id, command, actor, optional_expected_version(if_match)), response)
+
+
+@router.post("/clients/{client_id}/benefits", response_model=ClientPublic, status_code=201, responses=CHANGE)
+async def grant_benefit(client_id: uuid.UUID, body: BenefitGrant, actor: ActorDep, clients: ClientsDep,
+                        response: Response, if_match: IfMatch = None) -> ClientPublic:
+    """The acting institution granted the client a benefit for a period."""
+    command = cmd.GrantBenefit(benefit_id=body.benefit_id or new_id(), institution_id=actor.institution,
+                               institution_kind=_kind(actor.institution),
+                               **body.model_dump(exclude={"benefit_id"}))
+    return _answer(await clients.execute(client_id, command, actor, optional_expected_version(if_match)), response)
+
+
+@router.post("/clients/{client_id}/benefits/{benefit_id}/suspend", response_model=ClientPublic, responses=EDIT)
+async def suspend_benefit(client_id: uuid.UUID, benefit_id: uuid.UUID, body: BenefitChange, actor: ActorDep,
+                          clients: ClientsDep, response: Response, if_match: IfMatch = None) -> ClientPublic:
+    command = cmd.SuspendBenefit(benefit_id=benefit_id, institution_id=actor.institution,
+                                 suspended_from=body.on, reason=body.reason)
+    return _answer(await clients.execute(client_id, command, actor, expected_version(if_match)), response)
+
+
+@router.post("/clients/{client_id}/benefits/{benefit_id}/end", response_model=ClientPublic, responses=EDIT)
+async def end_benefit(client_id: uuid.UUID, benefit_id: uuid.UUID, body: BenefitChange, actor: ActorDep,
+                      clients: ClientsDep, response: Response, if_match: IfMatch = None) -> ClientPublic:
+    command = cmd.EndBenefit(benefit_id=benefit_id, institution_id=actor.institution, ended_on=body.on,
+                             reason=body.reason)
+    return _answer(await clients.execute(client_id, command, actor, expected_version(if_match)), response)
+
+
+@router.post("/clients/{client_id}/incomes", response_model=ClientPublic, status_code=201, responses=CHANGE)
+async def declare_income(client_id: uuid.UUID, body: IncomeDeclaration, actor: ActorDep, clients: ClientsDep,
+                         response: Response, if_match: IfMatch = None) -> ClientPublic:
+    """Income for a period: declared by the client, or known from the institution's own records."""
+    command = cmd.DeclareIncome(institution_id=actor.institution, **body.model_dump())
+    return _answer(await clients.execute(client_id, command, actor, optional_expected_version(if_match)), response)
+
+
+@router.post("/clients/{client_id}/consents", response_model=ClientPublic, status_code=201, responses=CHANGE)
+async def give_consent(client_id: uuid.UUID, body: ConsentCreate, actor: ActorDep, clients: ClientsDep,
+                       response: Response, if_match: IfMatch = None) -> ClientPublic:
+    """The client consents to institutions sharing their data (sharing is evaluated again at once)."""
+    command = cmd.GiveConsent(consent_id=body.consent_id or new_id(), institution_id=actor.institution,
+                              **body.model_dump(exclude={"consent_id"}))
+    return _answer(await clients.execute(client_id, command, actor, optional_expected_version(if_match)), response)
+
+
+@router.post("/clients/{client_id}/consents/{consent_id}/withdraw", response_model=ClientPublic, responses=EDIT)
+async def withdraw_consent(client_id: uuid.UUID, consent_id: uuid.UUID, body: ConsentWithdrawal, actor: ActorDep,
+                           clients: ClientsDep, response: Response, if_match: IfMatch = None) -> ClientPublic:
+    """The client withdraws a consent: sharing that rested on it stops from this moment."""
+    command = cmd.WithdrawConsent(consent_id=consent_id, institution_id=actor.institution,
+                                  withdrawn_on=body.withdrawn_on)
+    return _answer(await clients.execute(client_id, command, actor, expected_version(if_match)), response)
