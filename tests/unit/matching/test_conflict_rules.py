@@ -25,6 +25,7 @@ TODAY = date(2026, 11, 23)
 CLIENT = uuid.UUID(int=42)
 PLAN = uuid.UUID(int=7)
 PUP, OPS, CIS = "PUP-2473", "MOPS-2473", "CIS-2473"
+BENEFIT = uuid.UUID(int=1)
 
 
 def facts_of(events: list[RecordedEvent]) -> ClientFacts:
@@ -57,7 +58,7 @@ def status(state: str, reason: str | None, on: date) -> RecordedEvent:
 
 
 def benefit(basis: str = "unemployment", institution: str = OPS, kind: InstitutionKind = InstitutionKind.OPS,
-            period: Period | None = None, benefit_id: uuid.UUID = uuid.UUID(int=1)) -> RecordedEvent:
+            period: Period | None = None, benefit_id: uuid.UUID = BENEFIT) -> RecordedEvent:
     return ev(c.BenefitGranted(client_id=CLIENT, benefit_id=benefit_id, institution_id=institution,
                                institution_kind=kind, kind="zasiłek okresowy", basis=basis,
                                monthly_amount=Decimal("418.00"),
