@@ -72,6 +72,16 @@ def encode_headers(
     return headers
 
 
+def encode_recorded(event: RecordedEvent, registry: EventRegistry, *, topic: str, source: str) -> OutgoingMessage:
+    """The Kafka message of a recorded event, exactly as the outbox relay sends it."""
+    headers = encode_headers(
+        event_id=event.event_id, context=registry.context_of(event.event_type), event_type=event.event_type,
+        schema_version=registry.type_of(event.payload).version, source=source, stream_type=event.stream_type,
+        stream_id=event.stream_id, stream_version=event.stream_version, global_position=event.global_position,
+        occurred_at=event.occurred_at, recorded_at=event.recorded_at, metadata=event.metadata)
+    return OutgoingMessage(topic, event.partition_key.encode(), registry.to_json(event.payload), headers)
+
+
 @dataclass(frozen=True, slots=True)
 class IncomingEnvelope:
     """The header part of a received event, read before (and independently of) its payload."""

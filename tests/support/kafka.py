@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 
 
 async def read_topic(bootstrap: str, topic: str, expected: int, within: float = 30.0) -> list[ConsumerRecord]:
@@ -30,3 +30,44 @@ async def read_topic(bootstrap: str, topic: str, expected: int, within: float = 
 
 def headers_of(record: ConsumerRecord) -> dict[str, bytes]:
     return dict(record.headers or ())
+
+
+async def publish(bootstrap: str, topic: str, events: list, source: str = "/pzw/test") -> None:  # type: ignore[type-arg]
+    """Send RecordedEvents to a topic exactly as the outbox relay would (same key, value and headers)."""
+    from aiokafka import AIOKafkaProducer
+
+    from libs.events.kafka_codec import encode_recorded
+    from libs.events.schemas import registry
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        for event in events:
+            message = encode_recorded(event, registry, topic=topic, source=source)
+            await producer.send_and_wait(message.topic, message.value, key=message.key, headers=message.headers)
+    finally:
+        await producer.stop()
+
+
+async def group_caught_up(bootstrap: str, group: str, topics: list[str]) -> bool:
+    """True when the consumer group has committed offsets at the end of every partition of `topics`."""
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.errors import KafkaError
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await admin.start()
+    await consumer.start()
+    try:
+        try:
+            committed = await admin.list_consumer_group_offsets(group)
+        except KafkaError:
+            return False  # the group has no coordinator or no offsets yet
+        partitions = [tp for topic in topics for tp in
+                      (TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ()))]
+        ends = await consumer.end_offsets(partitions)
+        return all(end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items())
+    finally:
+        await consumer.stop()
+        await admin.close()

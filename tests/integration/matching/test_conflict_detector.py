@@ -1,0 +1,215 @@
+"""The faust conflict detector on real Kafka and PostgreSQL: rules fire, near misses stay silent, redelivery and
+reordering give no duplicates, and tables and timers survive a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import asyncpg
+import orjson
+import pytest
+
+from libs.events.envelope import RecordedEvent
+from libs.events.infra import Infrastructure
+from libs.events.schemas import clients as c
+from libs.events.schemas import matching as m
+from libs.events.schemas import plans as p
+from libs.events.schemas import registry
+from libs.events.schemas.common import InstitutionKind, Period
+from libs.events.topics import CLIENTS, MATCHING, PLANS
+from tests.conftest import create_database
+from tests.support.kafka import group_caught_up, publish
+from tests.support.people import ADDRESS, person
+from tests.support.recorded import recorded
+from tests.support.services import eventually
+
+pytestmark = pytest.mark.infra
+
+PUP, OPS = "PUP-2473", "MOPS-2473"
+TOPICS = {"clients": CLIENTS, "plans": PLANS, "matching": MATCHING}
+
+
+class Detector:
+    """The detector process and what it wrote."""
+
+    def __init__(self, infra: Infrastructure, database: str, data_dir: Path) -> None:
+        self.infra, self.database, self.data_dir = infra, database, data_dir
+        self.group = f"test-detector-{uuid.uuid4().hex[:8]}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.pool: asyncpg.Pool | None = None
+
+    def start(self, timer_interval: float = 1) -> None:
+        env = {**os.environ, "PZW_MATCHING_DATABASE_URL": self.database,
+               "PZW_MATCHING_KAFKA_BOOTSTRAP": self.infra.kafka_bootstrap, "PZW_MATCHING_STREAM_APP_ID": self.group,
+               "PZW_MATCHING_STREAM_DATA_DIR": str(self.data_dir),
+               "PZW_MATCHING_TIMER_INTERVAL_SECONDS": str(timer_interval)}
+        log = (self.data_dir / "detector.log").open("ab")
+        self.process = subprocess.Popen([sys.executable, "-m", "services.matching.conflicts"], env=env,
+                                        stdout=log, stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    async def conflicts(self, client: uuid.UUID) -> list[asyncpg.Record]:
+        assert self.pool is not None
+        try:
+            return list(await self.pool.fetch("SELECT * FROM conflicts WHERE client_id = $1 ORDER BY rule_id",
+                                              client))
+        except asyncpg.UndefinedTableError:
+            return []
+
+    async def rules_for(self, client: uuid.UUID, count: int, within: float = 30) -> list[str]:
+        async def enough() -> list[str] | None:
+            rows = await self.conflicts(client)
+            return [r["rule_id"] for r in rows] if len(rows) >= count else None
+
+        return await eventually(enough, within=within)
+
+
+@pytest.fixture(scope="module")
+async def detector(infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Detector]:
+    running = Detector(infra, await create_database(infra.postgres_dsn, "matching"),
+                       tmp_path_factory.mktemp("detector"))
+    running.start()
+    running.pool = await asyncpg.create_pool(running.database, min_size=1, max_size=4)
+    try:
+        yield running
+    finally:
+        running.stop()
+        await running.pool.close()
+
+
+async def send(infra: Infrastructure, *events: RecordedEvent) -> None:
+    for event in events:
+        await publish(infra.kafka_bootstrap, TOPICS[registry.context_of(event.event_type)], [event])
+
+
+def client_events(client: uuid.UUID) -> Iterator[RecordedEvent]:
+    """A client registered at the PUP and the OPS (stream versions 1, 2, ...)."""
+    for version, (institution, kind) in enumerate(((PUP, InstitutionKind.PUP), (OPS, InstitutionKind.OPS)), 1):
+        yield recorded(c.ClientRegistered(client_id=client, institution_id=institution, institution_kind=kind,
+                                          identity=c.PersonIdentity(**person()), address=ADDRESS,
+                                          registered_on=date(2026, 1, 5)), version=version)
+
+
+def benefit(client: uuid.UUID, version: int) -> RecordedEvent:
+    return recorded(c.BenefitGranted(client_id=client, benefit_id=uuid.uuid4(), institution_id=OPS,
+                                     institution_kind=InstitutionKind.OPS, kind="zasiłek okresowy",
+                                     basis="unemployment", monthly_amount=Decimal("418.00"),
+                                     period=Period(from_=date(2026, 10, 1), to=date(2027, 3, 31))), version=version)
+
+
+def deregistered(client: uuid.UUID, version: int, reason: str) -> RecordedEvent:
+    return recorded(c.UnemploymentStatusChanged(client_id=client, institution_id=PUP, status="deregistered",
+                                                reason=reason, effective_on=date(2026, 11, 20)), version=version)
+
+
+async def test_r1_fires_once_even_when_events_are_redelivered_and_reordered(
+    detector: Detector, infra: Infrastructure
+) -> None:
+    client = uuid.uuid4()
+    registered = list(client_events(client))
+    granted, dropped = benefit(client, 3), deregistered(client, 4, "refused_offer")
+    await send(infra, dropped, *registered, granted)  # the deregistration arrives first
+    assert await detector.rules_for(client, 1) == ["R1"]
+    await send(infra, granted, dropped, registered[0], dropped)  # redelivered, in yet another order
+    await asyncio.sleep(3)
+    [row] = await detector.conflicts(client)
+    assert row["status"] == "open"
+    evidence = orjson.loads(row["detected"])["evidence_event_ids"]
+    assert sorted(evidence) == sorted([str(dropped.event_id), str(granted.event_id)])
+
+
+async def test_near_miss_own_request_raises_nothing(detector: Detector, infra: Infrastructure) -> None:
+    client = uuid.uuid4()
+    await send(infra, *client_events(client), benefit(client, 3), deregistered(client, 4, "own_request"))
+    probe = uuid.uuid4()  # a later client whose conflict proves the detector got past this one
+    await send(infra, *client_events(probe), benefit(probe, 3), deregistered(probe, 4, "took_work"))
+    await detector.rules_for(probe, 1)
+    assert await detector.conflicts(client) == []
+
+
+async def test_r2_r3_r4_and_r5_from_plans_clients_and_referrals(detector: Detector, infra: Infrastructure) -> None:
+    client = uuid.uuid4()
+    plan = uuid.uuid4()
+    nov = Period(from_=date(2026, 11, 1), to=date(2026, 11, 30))
+    party = {PUP: InstitutionKind.PUP, OPS: InstitutionKind.OPS}
+
+    def step(n: int, instrument: str, owner: str, funded_by: str | None = None) -> RecordedEvent:
+        return recorded(p.PlanStepAdded(
+            plan_id=plan, client_id=client, step_id=uuid.UUID(int=n), instrument=instrument,
+            owner=p.PlanParty(institution_id=owner, institution_kind=party[owner], worker="w"),
+            category=p.INSTRUMENT_CATEGORY[p.Instrument(instrument)], social_preparation=False, title="t",
+            planned=nov, funded_by=funded_by), stream_id=str(plan), version=n)
+
+    plan_events = [step(1, "training", PUP), step(2, "training", OPS, funded_by=OPS),
+                   recorded(p.PlanStepScheduled(plan_id=plan, client_id=client, step_id=uuid.UUID(int=1),
+                                                scheduled=nov), stream_id=str(plan), version=3),
+                   recorded(p.PlanStepScheduled(plan_id=plan, client_id=client, step_id=uuid.UUID(int=2),
+                                                scheduled=nov), stream_id=str(plan), version=4),
+                   recorded(p.PlanStepFailed(plan_id=plan, client_id=client, step_id=uuid.UUID(int=1),
+                                             failed_on=date(2026, 11, 3), reason="refused"),
+                            stream_id=str(plan), version=5)]
+    client_facts = [*client_events(client),
+                    recorded(c.UnemploymentStatusChanged(client_id=client, institution_id=PUP, status="registered",
+                                                         effective_on=date(2026, 6, 1)), version=3),
+                    recorded(c.IncomeDeclared(client_id=client, institution_id=OPS, source="other",
+                                              monthly_amount=Decimal("0"), period=nov, declared_by_client=True),
+                             version=4),
+                    recorded(c.IncomeDeclared(client_id=client, institution_id=PUP, source="training_allowance",
+                                              monthly_amount=Decimal("1200"), period=nov, declared_by_client=False),
+                             version=5)]
+    refusal = recorded(m.ReferralOutcomeRecorded(referral_id=uuid.uuid4(), client_id=client, offer_id=uuid.uuid4(),
+                                                 outcome="refused", recorded_on=date(2026, 11, 10)))
+    await send(infra, *client_facts, *plan_events, refusal)
+    assert await detector.rules_for(client, 4) == ["R2", "R3", "R4", "R5"]
+
+
+async def test_tables_and_timers_survive_a_restart(detector: Detector, infra: Infrastructure) -> None:
+    client, plan, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    long_ago = datetime.now(UTC) - timedelta(days=45)
+    parties = {"pup": p.PlanParty(institution_id=PUP, institution_kind=InstitutionKind.PUP, worker="w"),
+               "ops": p.PlanParty(institution_id=OPS, institution_kind=InstitutionKind.OPS, worker="s")}
+    shared = recorded(c.SharedClientIdentified(client_id=client, pup_institution_id=PUP, ops_institution_id=OPS,
+                                               agreement_id=uuid.uuid4(), basis="legal_basis",
+                                               identified_on=long_ago.date()), version=3)
+    opened = recorded(p.PlanOpened(plan_id=plan, client_id=client, agreement_id=uuid.uuid4(),
+                                   social_preparation_first=True, opened_on=long_ago.date(), **parties),
+                      stream_id=str(plan), occurred_at=long_ago)
+    # Phase 1: the timer is too slow to fire; the facts and the stale-plan deadline are only stored in tables.
+    detector.stop()
+    detector.start(timer_interval=3600)
+    await send(infra, *client_events(client), shared, opened, *client_events(other), benefit(other, 3))
+    await eventually(lambda: group_caught_up(infra.kafka_bootstrap, detector.group, [CLIENTS, PLANS]), within=60)
+    assert await detector.conflicts(client) == []
+    detector.stop()  # offsets are committed: nothing of the above is read again after the restart
+
+    # Phase 2: the restarted worker recovers its tables from the changelogs.
+    detector.start(timer_interval=1)
+    await send(infra, deregistered(other, 4, "took_work"))  # R1 needs the benefit fact stored before the restart
+    assert await detector.rules_for(other, 1, within=60) == ["R1"]
+    assert await detector.rules_for(client, 1, within=60) == ["R6"]  # the deadline fires from the timer
+
+    # A further restart raises nothing twice.
+    detector.stop()
+    detector.start(timer_interval=1)
+    probe = uuid.uuid4()
+    await send(infra, *client_events(probe), benefit(probe, 3), deregistered(probe, 4, "took_work"))
+    await detector.rules_for(probe, 1, within=60)
+    await asyncio.sleep(2)  # a few timer ticks over the recovered deadline
+    assert [r["rule_id"] for r in await detector.conflicts(client)] == ["R6"]
+    assert [r["rule_id"] for r in await detector.conflicts(other)] == ["R1"]
