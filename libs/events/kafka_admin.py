@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -41,5 +42,19 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[TopicSpec]) -> 
         new = [NewTopic(t.name, t.partitions, t.replication, topic_configs=t.config) for t in missing]
         with contextlib.suppress(TopicAlreadyExistsError):  # another service created it in the meantime
             await admin.create_topics(new)
+    finally:
+        await admin.close()
+
+
+async def partitions_of(bootstrap_servers: str, topics: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of the topics that exist (an unsubscribed consumer does not know them)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        wanted = [t for t in topics if t in set(await admin.list_topics())]
+        if not wanted:
+            return []
+        described = await admin.describe_topics(wanted)
+        return [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
     finally:
         await admin.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import ConsumerRecord, TopicPartition
+from aiokafka.structs import ConsumerRecord
 
 
 async def read_topic(bootstrap: str, topic: str, expected: int, within: float = 30.0) -> list[ConsumerRecord]:
@@ -55,6 +55,8 @@ async def group_caught_up(bootstrap: str, group: str, topics: list[str]) -> bool
     from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.errors import KafkaError
 
+    from libs.events.kafka_admin import partitions_of
+
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     await admin.start()
@@ -64,10 +66,10 @@ async def group_caught_up(bootstrap: str, group: str, topics: list[str]) -> bool
             committed = await admin.list_consumer_group_offsets(group)
         except KafkaError:
             return False  # the group has no coordinator or no offsets yet
-        partitions = [tp for topic in topics for tp in
-                      (TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ()))]
+        partitions = await partitions_of(bootstrap, topics)
         ends = await consumer.end_offsets(partitions)
-        return all(end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items())
+        done = [end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items()]
+        return bool(partitions) and all(done)
     finally:
         await consumer.stop()
         await admin.close()

@@ -78,8 +78,9 @@ class LocalKafka:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         classpath = f"{self.libs_dir}/*"
         subprocess.run(
+            # `--cluster-id=` form: an id may start with "-", which would otherwise read as an option.
             ["java", *_JVM_OPTS, "-cp", classpath, "kafka.tools.StorageTool", "format",
-             "-t", cluster_id, "-c", str(properties), "-g"],
+             f"--cluster-id={cluster_id}", "-c", str(properties), "-g"],
             check=True, capture_output=True,
         )
         log = (self.state_dir / "server.log").open("wb")

@@ -47,6 +47,10 @@ class ConflictsTable:
         return [{**orjson.loads(r["detected"]), "status": r["status"],
                  "resolution": orjson.loads(r["resolution"]) if r["resolution"] else None} for r in rows]
 
+    async def ids(self) -> set[uuid.UUID]:
+        """Every conflict raised so far."""
+        return {r["conflict_id"] for r in await self._pool.fetch("SELECT conflict_id FROM conflicts")}
+
     async def counts(self) -> dict[str, int]:
         rows = await self._pool.fetch("SELECT status, count(*) AS n FROM conflicts GROUP BY status")
         return {r["status"]: r["n"] for r in rows}

@@ -4,14 +4,10 @@ reordering give no duplicates, and tables and timers survive a restart."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import asyncpg
 import orjson
@@ -26,6 +22,7 @@ from libs.events.schemas import registry
 from libs.events.schemas.common import InstitutionKind, Period
 from libs.events.topics import CLIENTS, MATCHING, PLANS
 from tests.conftest import create_database
+from tests.support.detector import Detector
 from tests.support.kafka import group_caught_up, publish
 from tests.support.people import ADDRESS, person
 from tests.support.recorded import recorded
@@ -35,49 +32,6 @@ pytestmark = pytest.mark.infra
 
 PUP, OPS = "PUP-2473", "MOPS-2473"
 TOPICS = {"clients": CLIENTS, "plans": PLANS, "matching": MATCHING}
-
-
-class Detector:
-    """The detector process and what it wrote."""
-
-    def __init__(self, infra: Infrastructure, database: str, data_dir: Path) -> None:
-        self.infra, self.database, self.data_dir = infra, database, data_dir
-        self.group = f"test-detector-{uuid.uuid4().hex[:8]}"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.pool: asyncpg.Pool | None = None
-
-    def start(self, timer_interval: float = 1) -> None:
-        env = {**os.environ, "PZW_MATCHING_DATABASE_URL": self.database,
-               "PZW_MATCHING_KAFKA_BOOTSTRAP": self.infra.kafka_bootstrap, "PZW_MATCHING_STREAM_APP_ID": self.group,
-               "PZW_MATCHING_STREAM_DATA_DIR": str(self.data_dir),
-               "PZW_MATCHING_TIMER_INTERVAL_SECONDS": str(timer_interval)}
-        log = (self.data_dir / "detector.log").open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "services.matching.conflicts"], env=env,
-                                        stdout=log, stderr=subprocess.STDOUT)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    async def conflicts(self, client: uuid.UUID) -> list[asyncpg.Record]:
-        assert self.pool is not None
-        try:
-            return list(await self.pool.fetch("SELECT * FROM conflicts WHERE client_id = $1 ORDER BY rule_id",
-                                              client))
-        except asyncpg.UndefinedTableError:
-            return []
-
-    async def rules_for(self, client: uuid.UUID, count: int, within: float = 30) -> list[str]:
-        async def enough() -> list[str] | None:
-            rows = await self.conflicts(client)
-            return [r["rule_id"] for r in rows] if len(rows) >= count else None
-
-        return await eventually(enough, within=within)
 
 
 @pytest.fixture(scope="module")

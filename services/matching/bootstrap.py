@@ -1,0 +1,37 @@
+"""Composition root of the matching service's HTTP side (the detector runs as its own faust worker)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from libs.events.migrations import migrate
+from libs.events.runtime import ServiceRuntime
+from libs.events.schemas import registry
+from libs.events.service_app import create_app
+from libs.events.topics import CONFLICTS, MATCHING
+from services.matching.adapters.conflicts_table import MIGRATIONS, ConflictsTable
+from services.matching.application.conflicts import ConflictsApplication
+from services.matching.config import MatchingSettings
+from services.matching.entrypoints import conflicts_http
+
+
+def build_app(settings: MatchingSettings | None = None) -> FastAPI:
+    settings = settings or MatchingSettings()
+    runtime = ServiceRuntime("matching", settings, registry, publishes=[CONFLICTS, MATCHING])
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.prepare()
+        await migrate(runtime.pool, "matching", MIGRATIONS)
+        app.state.conflicts = ConflictsApplication(runtime.pool, runtime.store, ConflictsTable(runtime.pool))
+        await runtime.start_workers()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return create_app("PZW matching", "Benefit-conflict detection across institutions, offers and referrals.",
+                      settings, runtime, lifespan, [conflicts_http.router])
