@@ -12,21 +12,26 @@ from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
 from libs.events.service_app import create_app
 from libs.events.topics import CONFLICTS, MATCHING
+from services.matching.adapters.catalogue import Catalogue
 from services.matching.adapters.conflicts_table import MIGRATIONS, ConflictsTable
 from services.matching.application.conflicts import ConflictsApplication
+from services.matching.application.offers import MatchingApplication
 from services.matching.config import MatchingSettings
-from services.matching.entrypoints import conflicts_http
+from services.matching.entrypoints import conflicts_http, offers_http
+from services.matching.projections.candidates import Candidates
 
 
 def build_app(settings: MatchingSettings | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
-    runtime = ServiceRuntime("matching", settings, registry, publishes=[CONFLICTS, MATCHING])
+    runtime = ServiceRuntime("matching", settings, registry, publishes=[CONFLICTS, MATCHING],
+                             projections=[Candidates()])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.prepare()
         await migrate(runtime.pool, "matching", MIGRATIONS)
         app.state.conflicts = ConflictsApplication(runtime.pool, runtime.store, ConflictsTable(runtime.pool))
+        app.state.matching = MatchingApplication(runtime.pool, runtime.store, Catalogue(runtime.pool))
         await runtime.start_workers()
         try:
             yield
@@ -34,4 +39,4 @@ def build_app(settings: MatchingSettings | None = None) -> FastAPI:
             await runtime.stop()
 
     return create_app("PZW matching", "Benefit-conflict detection across institutions, offers and referrals.",
-                      settings, runtime, lifespan, [conflicts_http.router])
+                      settings, runtime, lifespan, [conflicts_http.router, offers_http.router])

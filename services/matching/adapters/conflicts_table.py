@@ -13,7 +13,7 @@ from libs.events.db import Connection
 from libs.events.migrations import Migration, packaged
 from libs.events.schemas.conflicts import BenefitConflictDetected, BenefitConflictResolved
 
-MIGRATIONS: list[Migration] = packaged("services.matching.adapters.sql", "matching_001")
+MIGRATIONS: list[Migration] = packaged("services.matching.adapters.sql", "matching_001", "matching_002")
 
 
 class ConflictsTable:
