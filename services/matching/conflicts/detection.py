@@ -26,10 +26,12 @@ class Finding:
     evidence: tuple[uuid.UUID, ...]
     institutions: tuple[str, ...]
     values: dict[str, Any] = field(default_factory=dict)
+    identity: tuple[str, ...] = ()  # when the same fact can arrive as different events (a refused referral's step)
 
     @property
     def conflict_id(self) -> uuid.UUID:
-        return derived_id("conflict", self.rule.id, self.client_id, *sorted(str(e) for e in self.evidence))
+        parts = self.identity or tuple(str(e) for e in self.evidence)
+        return derived_id("conflict", self.rule.id, self.client_id, *sorted(parts))
 
     def to_event(self, detected_at: datetime) -> BenefitConflictDetected:
         return BenefitConflictDetected(
@@ -132,17 +134,24 @@ def r4_insurance_only(facts: ClientFacts, rule: RuleConfig, today: date) -> Iter
     if latest is None or latest.status != "registered":
         return
     window, needed = int(rule.threshold("window_days")), int(rule.threshold("min_failures"))
-    failures = sorted((f for f in facts.failures.values() if f.on >= latest.effective_on),
-                      key=lambda f: (f.on, str(f.event_id)))
+    # One failure per thing that failed: a refused referral and the failed plan step it created count once.
+    by_key: dict[str, list[Any]] = {}
+    for failure in facts.failures.values():
+        if failure.on >= latest.effective_on:
+            by_key.setdefault(failure.key, []).append(failure)
+    failures = sorted(((min(group, key=lambda f: (f.on, str(f.event_id))), key, group) for key, group in
+                       by_key.items()), key=lambda t: (t[0].on, t[1]))
     # The first window (from the earliest failure) holding enough failures: stable as later failures arrive.
-    for start, first in enumerate(failures):
-        inside = [f for f in failures[start:] if f.on <= first.on + timedelta(days=window)]
+    for start, (first, _, _) in enumerate(failures):
+        inside = [t for t in failures[start:] if t[0].on <= first.on + timedelta(days=window)]
         if len(inside) >= needed:
             chosen = inside[:needed]
-            yield Finding(rule, facts.client_id, Period(from_=chosen[0].on, to=chosen[-1].on),
-                          (latest.event_id, *(f.event_id for f in chosen)), (latest.institution_id,),
-                          {"count": len(chosen), "window_days": window, "first_on": _d(chosen[0].on),
-                           "last_on": _d(chosen[-1].on)})
+            evidence = (latest.event_id, *(f.event_id for _, _, group in chosen for f in group))
+            yield Finding(rule, facts.client_id, Period(from_=chosen[0][0].on, to=chosen[-1][0].on), evidence,
+                          (latest.institution_id,),
+                          {"count": len(chosen), "window_days": window, "first_on": _d(chosen[0][0].on),
+                           "last_on": _d(chosen[-1][0].on)},
+                          identity=(str(latest.event_id), *(key for _, key, _ in chosen)))
             return
 
 

@@ -17,7 +17,7 @@ RELEVANT = frozenset({
     "ClientRegistered", "SharedClientIdentified", "SharedClientSharingStopped", "UnemploymentStatusChanged",
     "BenefitGranted", "BenefitSuspended", "BenefitEnded", "IncomeDeclared", "PlanOpened", "PlanClosed",
     "PlanStepAdded", "PlanStepScheduled", "PlanStepCompleted", "PlanStepFailed", "PlanStepCancelled",
-    "IpzsSigned", "IpzsRenewed", "IpzsEnded", "ReferralOutcomeRecorded",
+    "IpzsSigned", "IpzsRenewed", "IpzsEnded", "ReferralIssued", "ReferralOutcomeRecorded",
 })
 
 

@@ -65,11 +65,12 @@ class StepFact(Fact):
 
 
 class FailureFact(Fact):
-    """A refusal or a no-show: of a plan step or of a referral."""
+    """A refusal or a no-show: of a plan step or of a referral (a referral's step is the same failure)."""
 
     event_id: uuid.UUID
     on: date
     kind: str  # refused | no_show
+    key: str  # what failed: "step:<id>", or "referral:<id>" for a referral without a plan step
 
 
 class PlanFact(Fact):
@@ -99,6 +100,7 @@ class ClientFacts(Fact):
     failures: dict[str, FailureFact] = Field(default_factory=dict)
     plans: dict[str, PlanFact] = Field(default_factory=dict)
     ipzs: dict[str, IpzsFact] = Field(default_factory=dict)
+    referral_steps: dict[str, str] = Field(default_factory=dict)
     last_activity: datetime | None = None
     last_activity_event: uuid.UUID | None = None
 
@@ -151,9 +153,14 @@ def apply(facts: ClientFacts, event: RecordedEvent) -> ClientFacts:
         _touch(f, event)
     elif isinstance(e, p.IpzsSigned | p.IpzsRenewed | p.IpzsEnded):
         _ipzs(f, event)
+    elif isinstance(e, m.ReferralIssued) and e.step_id is not None:
+        f.referral_steps[str(e.referral_id)] = str(e.step_id)
     elif isinstance(e, m.ReferralOutcomeRecorded) and e.outcome in (m.ReferralOutcome.REFUSED,
                                                                      m.ReferralOutcome.NO_SHOW):
-        f.failures[str(event.event_id)] = FailureFact(event_id=event.event_id, on=e.recorded_on, kind=e.outcome.value)
+        step = f.referral_steps.get(str(e.referral_id))
+        f.failures[str(event.event_id)] = FailureFact(
+            event_id=event.event_id, on=e.recorded_on, kind=e.outcome.value,
+            key=f"step:{step}" if step else f"referral:{e.referral_id}")
     return f
 
 
@@ -177,7 +184,7 @@ def _step(f: ClientFacts, event: RecordedEvent) -> None:
         step = step.model_copy(update={"status": "failed"})
         if e.reason in (p.StepFailure.REFUSED, p.StepFailure.NO_SHOW):
             f.failures[str(event.event_id)] = FailureFact(event_id=event.event_id, on=e.failed_on,
-                                                          kind=e.reason.value)
+                                                          kind=e.reason.value, key=f"step:{e.step_id}")
     f.steps[key] = step
 
 

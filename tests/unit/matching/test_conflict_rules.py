@@ -199,3 +199,23 @@ def test_explanations_name_the_facts_in_both_languages() -> None:
 
 
 RULES_TEXT = DEFAULT_RULES.read_text(encoding="utf-8")
+
+
+def test_r4_a_refused_referral_and_the_plan_step_it_created_count_once_in_any_order() -> None:
+    base = [*BOTH, status("registered", None, date(2026, 6, 1))]
+    referral = uuid.uuid4()
+    issued = ev(m.ReferralIssued(referral_id=referral, client_id=CLIENT, offer_id=uuid.uuid4(), plan_id=PLAN,
+                                 step_id=uuid.UUID(int=1), institution_id=PUP, issued_by="w",
+                                 issued_on=date(2026, 9, 1)))
+    refused = ev(m.ReferralOutcomeRecorded(referral_id=referral, client_id=CLIENT, offer_id=uuid.uuid4(),
+                                           outcome="refused", recorded_on=date(2026, 9, 2)))
+    step_failed = failed(1, "refused", date(2026, 9, 2))
+    assert rule_ids([*base, issued, refused, step_failed]) == []  # one refusal, not two
+    second = failed(2, "no_show", date(2026, 9, 20))
+    ids = set()
+    for order in ([issued, refused, step_failed, second], [issued, second, step_failed, refused],
+                  [issued, step_failed, refused, second]):
+        findings = detect(facts_of([*base, *order]), RULES, TODAY, "event")
+        assert [f.rule.id for f in findings] == ["R4"]
+        ids.add(findings[0].conflict_id)
+    assert len(ids) == 1
