@@ -66,10 +66,11 @@ class CommandHandler(Generic[C, S]):
         self._decider = decider
         self._topic = topic
 
-    async def load(self, stream_id: str, *, until: datetime | None = None) -> tuple[S, int]:
+    async def load(self, stream_id: str, *, until: datetime | None = None,
+                   conn: Connection | None = None) -> tuple[S, int]:
         """The state and version of a stream (the initial state and 0 when it does not exist)."""
         try:
-            events = await self._store.read_stream(stream_id, until=until)
+            events = await self._store.read_stream(stream_id, until=until, conn=conn)
         except StreamNotFound:
             return self._decider.initial(), 0
         return self._decider.fold([e.payload for e in events]), (events[-1].stream_version if events else 0)
@@ -85,7 +86,7 @@ class CommandHandler(Generic[C, S]):
         `follow_up` gets the state after the decision and returns further events (the service's own policies),
         appended in the same statement so that a decision and its consequences are never stored apart.
         """
-        state, version = await self.load(stream_id)
+        state, version = await self.load(stream_id, conn=conn)
         if expected_version is not None and expected_version != version:
             raise ConcurrencyError(stream_id, expected_version, version)
         payloads = list(self._decider.decide(command, state))

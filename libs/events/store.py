@@ -59,7 +59,8 @@ class EventStore(Protocol):
 
     async def append(self, append: StreamAppend, *, conn: Any = None) -> list[RecordedEvent]: ...
 
-    async def read_stream(self, stream_id: str, *, until: datetime | None = None) -> list[RecordedEvent]: ...
+    async def read_stream(self, stream_id: str, *, until: datetime | None = None,
+                          conn: Any = None) -> list[RecordedEvent]: ...
 
 
 _EVENT_COLUMNS = """event_id, event_type, schema_version, stream_type, stream_id, stream_version, global_position,
@@ -122,22 +123,28 @@ class PostgresEventStore:
                 recorded.extend(await self.append(append, conn=conn))
         return recorded
 
-    async def stream_version(self, stream_id: str) -> int:
+    async def stream_version(self, stream_id: str, *, conn: Connection | None = None) -> int:
         """The current version of a stream (0 when it does not exist)."""
-        version = await self._pool.fetchval("SELECT version FROM event_streams WHERE stream_id = $1", stream_id)
+        version = await (conn or self._pool).fetchval(
+            "SELECT version FROM event_streams WHERE stream_id = $1", stream_id)
         return int(version or 0)
 
     async def read_stream(
-        self, stream_id: str, *, until: datetime | None = None, after_version: int = 0
+        self, stream_id: str, *, until: datetime | None = None, after_version: int = 0,
+        conn: Connection | None = None,
     ) -> list[RecordedEvent]:
-        """All events of a stream in version order, optionally only those that occurred up to `until`."""
-        rows = await self._pool.fetch(
+        """All events of a stream in version order, optionally only those that occurred up to `until`.
+
+        Pass `conn` inside a transaction: a use case holding one connection must never wait for a second one
+        from the same pool (under load every connection would be held by a waiter: a deadlock).
+        """
+        rows = await (conn or self._pool).fetch(
             f"""SELECT {_EVENT_COLUMNS} FROM events
                 WHERE stream_id = $1 AND stream_version > $2 AND ($3::timestamptz IS NULL OR occurred_at <= $3)
                 ORDER BY stream_version""",
             stream_id, after_version, until,
         )
-        if not rows and after_version == 0 and not await self.stream_version(stream_id):
+        if not rows and after_version == 0 and not await self.stream_version(stream_id, conn=conn):
             raise StreamNotFound(stream_id)
         return [self._decode(r) for r in rows]
 

@@ -165,3 +165,16 @@ async def test_status_benefits_income_profile_and_history(clients: httpx.AsyncCl
     assert past["profile"]["household"]["members"] == 3
     assert past["profile"]["education"] is None
     assert (await clients.get("/clients", params={"pesel": someone["pesel"]})).json()["client_id"] == client_id
+
+
+async def test_many_concurrent_registrations_on_a_small_pool_all_complete(infra: Infrastructure) -> None:
+    # A use case holding a pooled connection must never wait for a second one: with 40 registrations at once
+    # on a pool of 4, that would hold every connection by a waiter for good.
+    import asyncio
+
+    settings = ClientsSettings(database_url=await create_database(infra.postgres_dsn, "clients"),
+                               kafka_bootstrap=infra.kafka_bootstrap, pool_size=4, run_relay=False)
+    async with serving(build_app(settings)) as http:
+        people = [person(f"Imię{n}", f"Nazwisko{n}") for n in range(40)]
+        answers = await asyncio.wait_for(asyncio.gather(*(register(http, who, PUP, "PUP") for who in people)), 60)
+    assert len({a["client_id"] for a in answers}) == 40
