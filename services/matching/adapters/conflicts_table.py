@@ -23,13 +23,23 @@ class ConflictsTable:
         self._pool = pool
 
     @staticmethod
-    async def detected(conn: Connection, e: BenefitConflictDetected) -> None:
-        await conn.execute(
+    async def claim(conn: Connection, detections: list[BenefitConflictDetected]) -> list[uuid.UUID]:
+        """Insert the conflicts not known yet, in one statement; return the ids that were new."""
+        if not detections:
+            return []
+        rows = await conn.fetch(
             """INSERT INTO conflicts (conflict_id, client_id, rule_id, rule_version, severity, status, institutions,
                                       detected_at, detected)
-               VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8::jsonb) ON CONFLICT (conflict_id) DO NOTHING""",
-            e.conflict_id, e.client_id, e.rule_id, e.rule_version, e.severity.value, list(e.institutions),
-            e.detected_at, e.model_dump_json())
+               SELECT u.id, u.client, u.rule, u.version, u.severity, 'open',
+                      ARRAY(SELECT jsonb_array_elements_text(u.detected::jsonb -> 'institutions')),
+                      u.at, u.detected::jsonb
+               FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::text[])
+                    AS u(id, client, rule, version, severity, at, detected)
+               ON CONFLICT (conflict_id) DO NOTHING RETURNING conflict_id""",
+            [e.conflict_id for e in detections], [e.client_id for e in detections], [e.rule_id for e in detections],
+            [e.rule_version for e in detections], [e.severity.value for e in detections],
+            [e.detected_at for e in detections], [e.model_dump_json() for e in detections])
+        return [r["conflict_id"] for r in rows]
 
     @staticmethod
     async def resolved(conn: Connection, e: BenefitConflictResolved) -> None:

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
 from pydantic import BaseModel
 
 from libs.events.decider import CommandHandler, Outcome
-from libs.events.envelope import Actor, Metadata
+from libs.events.envelope import Actor, Metadata, NewEvent
 from libs.events.ids import new_id
 from libs.events.schemas.conflicts import BenefitConflictDetected, BenefitConflictResolved
-from libs.events.store import PostgresEventStore
+from libs.events.store import NO_STREAM, PostgresEventStore, StreamAppend
 from libs.events.topics import CONFLICTS
 from libs.events.tracing import current_traceparent
 from services.matching.adapters.conflicts_table import ConflictsTable
-from services.matching.domain.conflict import ConflictState, Detect, Resolve, decider
+from services.matching.domain.conflict import STREAM_TYPE, ConflictState, Resolve, decider
 
 DETECTOR = Actor.system("matching.conflicts")
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A conflict found by the detector, with the event that caused it."""
+
+    detected: BenefitConflictDetected
+    causation_id: uuid.UUID | None = None
+    correlation_id: uuid.UUID | None = None
 
 
 class ConflictsApplication:
@@ -26,24 +37,34 @@ class ConflictsApplication:
 
     def __init__(self, pool: asyncpg.Pool, store: PostgresEventStore, table: ConflictsTable) -> None:
         self._pool = pool
+        self._store = store
         self._table = table
         self._handler: CommandHandler[BaseModel, ConflictState] = CommandHandler(store, decider, CONFLICTS)
 
     async def record(self, detected: BenefitConflictDetected, *, causation_id: uuid.UUID | None = None,
                      correlation_id: uuid.UUID | None = None) -> bool:
-        """Store a detection unless this conflict exists already; True when it is new.
+        """Store one detection unless this conflict exists already; True when it is new."""
+        return bool(await self.record_many([Detection(detected, causation_id, correlation_id)]))
 
-        Why this is exactly once: the stream id is the conflict id, derived from rule, client and evidence, and
-        the append expects a new stream, so a redelivered or reordered input can only lose that race.
+    async def record_many(self, detections: Sequence[Detection]) -> list[uuid.UUID]:
+        """Store a batch of detections in one transaction (one commit for many); return the ids that were new.
+
+        Why this is exactly once: a conflict's id is derived from its rule, client and evidence. The inbox row
+        is claimed first (primary key, ON CONFLICT DO NOTHING), and only a new claim appends the conflict's
+        stream, so a redelivered or reordered input, or a second detector after a rebalance, adds nothing.
         """
-        metadata = Metadata(actor=DETECTOR, correlation_id=correlation_id or new_id(), causation_id=causation_id,
-                            partition_key=str(detected.client_id), traceparent=current_traceparent())
+        unique = {d.detected.conflict_id: d for d in detections}
         async with self._pool.acquire() as conn, conn.transaction():
-            outcome = await self._handler.handle(str(detected.conflict_id), Detect(detected=detected), metadata,
-                                                 occurred_at=detected.detected_at, conn=conn)
-            if outcome.events:
-                await self._table.detected(conn, detected)
-        return bool(outcome.events)
+            new = set(await self._table.claim(conn, [d.detected for d in unique.values()]))
+            for conflict_id in new:
+                d = unique[conflict_id]
+                metadata = Metadata(actor=DETECTOR, correlation_id=d.correlation_id or new_id(),
+                                    causation_id=d.causation_id, partition_key=str(d.detected.client_id),
+                                    traceparent=current_traceparent())
+                await self._store.append(StreamAppend(
+                    STREAM_TYPE, str(conflict_id), NO_STREAM, [NewEvent(d.detected, d.detected.detected_at)],
+                    metadata, CONFLICTS), conn=conn)
+        return [c for c in unique if c in new]
 
     async def resolve(self, conflict_id: uuid.UUID, command: Resolve, actor: Actor,
                       expected_version: int | None) -> Outcome[ConflictState]:

@@ -63,3 +63,7 @@ class Detector:
     def on_deadline(self, facts: ClientFacts) -> list[Finding]:
         """Findings of the time rules for a client whose deadline has passed."""
         return [f for f in detect(facts, self.rules, self._today(), "timer") if f.conflict_id not in self.seen]
+
+    def reconcile(self, facts: ClientFacts) -> list[Finding]:
+        """Every finding the stored facts give now (event and time rules), seen or not."""
+        return detect(facts, self.rules, self._today())

@@ -23,7 +23,7 @@ from libs.events.schemas import registry
 from libs.events.store import PostgresEventStore
 from libs.events.topics import CLIENTS, MATCHING, PLANS
 from services.matching.adapters.conflicts_table import MIGRATIONS, ConflictsTable
-from services.matching.application.conflicts import ConflictsApplication
+from services.matching.application.conflicts import ConflictsApplication, Detection
 from services.matching.config import MatchingSettings
 from services.matching.conflicts.detection import Finding
 from services.matching.conflicts.detector import RELEVANT, Detector, client_of
@@ -59,6 +59,8 @@ def create_app(settings: MatchingSettings | None = None) -> faust.App:
         settings.stream_app_id, broker=f"kafka://{settings.kafka_bootstrap}", store="memory://",
         topic_partitions=settings.topic_partitions, web_enabled=False, datadir=str(settings.stream_data_dir),
         consumer_auto_offset_reset="earliest", producer_acks=-1, table_cleanup_interval=3600.0,
+        # Changelog writes are many and small: let the producer batch them for a few milliseconds.
+        producer_linger_ms=5,
     )
     sources = app.topic(CLIENTS, PLANS, MATCHING, key_serializer="raw", value_serializer="raw")
     facts_table = app.Table("client-facts", default=None, partitions=settings.topic_partitions)
@@ -66,14 +68,25 @@ def create_app(settings: MatchingSettings | None = None) -> faust.App:
     detector = Detector(load_rules(settings.rules_path))
     sink = _Sink(settings)
 
-    async def record(findings: list[Finding], causation: Any = None, correlation: Any = None) -> None:
-        conflicts = await sink.conflicts()
-        for finding in findings:
-            created = await conflicts.record(finding.to_event(datetime.now(UTC)), causation_id=causation,
-                                             correlation_id=correlation)
-            detector.seen.add(finding.conflict_id)
-            if created:
-                log.info("conflict detected", rule=finding.rule.id, client=str(finding.client_id))
+    buffer: list[Detection] = []
+    flushing = asyncio.Lock()
+
+    async def flush() -> None:
+        # Findings of many events commit together (one fsync for many). A crash can drop what is buffered but
+        # not its facts (in the tables): the reconciliation below derives those conflicts again.
+        async with flushing:
+            if not buffer:
+                return
+            batch, buffer[:] = list(buffer), []
+            new = await (await sink.conflicts()).record_many(batch)
+            for detection in batch:
+                detector.seen.add(detection.detected.conflict_id)
+            if new:
+                log.info("conflicts detected", count=len(new))
+
+    def collect(findings: list[Finding], causation: Any = None, correlation: Any = None) -> None:
+        now = datetime.now(UTC)
+        buffer.extend(Detection(f.to_event(now), causation, correlation) for f in findings)
 
     @app.agent(sources)
     async def evaluate(stream: faust.StreamT) -> None:
@@ -95,9 +108,17 @@ def create_app(settings: MatchingSettings | None = None) -> faust.App:
             facts = ClientFacts.model_validate_json(stored) if stored else None
             new_facts, deadline, findings = detector.on_event(facts, recorded)
             facts_table[key] = new_facts.model_dump_json()
-            deadlines[key] = deadline.isoformat() if deadline else None
+            due = deadline.isoformat() if deadline else None
+            if deadlines.get(key) != due:  # most events do not move the deadline: spare the changelog a write
+                deadlines[key] = due
             if findings:
-                await record(findings, recorded.event_id, recorded.metadata.correlation_id)
+                collect(findings, recorded.event_id, recorded.metadata.correlation_id)
+                if len(buffer) >= settings.flush_size:
+                    await flush()  # back-pressure: the stream waits for PostgreSQL when it runs ahead
+
+    @app.timer(interval=settings.flush_interval_seconds)
+    async def flush_regularly() -> None:
+        await flush()
 
     @app.timer(interval=settings.timer_interval_seconds)
     async def check_deadlines() -> None:
@@ -108,9 +129,19 @@ def create_app(settings: MatchingSettings | None = None) -> faust.App:
                 continue
             stored = facts_table.get(key)
             if stored:
-                findings = detector.on_deadline(ClientFacts.model_validate_json(stored))
-                if findings:
-                    await record(findings)
+                collect(detector.on_deadline(ClientFacts.model_validate_json(stored)))
+        await flush()
+
+    @app.timer(interval=settings.reconcile_interval_seconds)
+    async def reconcile() -> None:
+        # Every finding derivable from the stored facts is recorded (idempotently): nothing dropped from the
+        # buffer by a crash stays missing.
+        for stored in list(facts_table.values()):
+            if stored:
+                collect(detector.reconcile(ClientFacts.model_validate_json(stored)))
+            if len(buffer) >= settings.flush_size:
+                await flush()
+        await flush()
 
     app.conf.pzw_detector = detector  # type: ignore[attr-defined]
     return app

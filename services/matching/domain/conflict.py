@@ -13,12 +13,6 @@ from libs.events.schemas.conflicts import BenefitConflictDetected, BenefitConfli
 STREAM_TYPE = "conflict"
 
 
-class Detect(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    detected: BenefitConflictDetected
-
-
 class Resolve(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -35,9 +29,6 @@ class ConflictState:
 
 
 def decide(command: BaseModel, state: ConflictState) -> Sequence[BaseModel]:
-    if isinstance(command, Detect):
-        # The same rule, client and evidence always give the same conflict: seen once, never again.
-        return [] if state.detected is not None else [command.detected]
     if isinstance(command, Resolve):
         if state.detected is None:
             raise DomainError("conflict does not exist")
