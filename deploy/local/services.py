@@ -18,5 +18,6 @@ class LocalService:
 
 SERVICES: tuple[LocalService, ...] = (
     LocalService("clients", "services.clients", "PZW_CLIENTS_", "pzw_clients", 8001),
+    LocalService("plans", "services.plans", "PZW_PLANS_", "pzw_plans", 8002),
     LocalService("reporting", "services.reporting", "PZW_REPORTING_", "pzw_reporting", 8005),
 )

@@ -16,9 +16,10 @@ from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
 
-HEADERS = {"X-Actor-User": "anna.nowak", "X-Actor-Institution": "PUP-2473", "X-Actor-Role": "job_broker"}
+# Institutions of this test only: other tests register clients on the same topics.
+HEADERS = {"X-Actor-User": "anna.nowak", "X-Actor-Institution": "PUP-2471", "X-Actor-Role": "job_broker"}
 REGISTRATION = {
-    "institution_id": "PUP-2473", "institution_kind": "PUP",
+    "institution_id": "PUP-2471", "institution_kind": "PUP",
     "identity": {"pesel": "44051401359", "first_name": "Jan", "last_name": "Kowalski", "birth_date": "1944-05-14"},
     "address": {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100",
                 "city": "Siemianowice Śląskie", "street": "Jana Pawła II", "building": "10"},
@@ -45,11 +46,11 @@ async def test_a_registered_client_becomes_visible_in_the_reporting_read_model(i
         assert time.monotonic() - accepted_at < 10  # read-your-writes within a bounded wait
         assert view["last_name"] == "Kowalski"
         assert view["registrations"] == [
-            {"institution_id": "PUP-2473", "institution_kind": "PUP", "registered_on": "2026-11-02"}]
+            {"institution_id": "PUP-2471", "institution_kind": "PUP", "registered_on": "2026-11-02"}]
 
         # The same person registered at the OPS joins the same record; the read model follows.
-        ops = {**REGISTRATION, "institution_id": "MOPS-2473", "institution_kind": "OPS"}
-        joined = await clients.post("/clients", json=ops, headers={**HEADERS, "X-Actor-Institution": "MOPS-2473"})
+        ops = {**REGISTRATION, "institution_id": "MOPS-2471", "institution_kind": "OPS"}
+        joined = await clients.post("/clients", json=ops, headers={**HEADERS, "X-Actor-Institution": "MOPS-2471"})
         assert joined.status_code == 201
         assert joined.json()["client_id"] == client_id
 
@@ -58,7 +59,7 @@ async def test_a_registered_client_becomes_visible_in_the_reporting_read_model(i
             return len(answer.json()["registrations"]) == 2
 
         await eventually(both_registrations)
-        listing = await reports.get("/institutions/MOPS-2473/clients")
+        listing = await reports.get("/institutions/MOPS-2471/clients")
         assert [c["client_id"] for c in listing.json()["items"]] == [client_id]
 
 
