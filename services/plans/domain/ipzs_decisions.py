@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from libs.events.decider import DomainError, Forbidden
-from libs.events.schemas.common import InstitutionKind
+from libs.events.schemas.common import InstitutionKind, institution_kind
 from libs.events.schemas.plans import IpzsEnded, IpzsRenewed, IpzsSigned
 from services.plans.domain.calendar import ONE_DAY, one_month_from
 from services.plans.domain.commands import EndIpzs, RenewIpzs, SignIpzs
@@ -14,10 +14,11 @@ from services.plans.domain.plan_state import Ipzs, PlanState
 
 
 def sign_ipzs(command: SignIpzs, state: PlanState) -> list[BaseModel]:
-    """A CIS (neither the plan's PUP nor its OPS) signs an IPZS; one IPZS at a time."""
+    """A CIS (by its identifier, CIS-..., and neither the plan's PUP nor its OPS) signs an IPZS; one at a time."""
     actor = command.actor
-    if state.pup is not None and state.ops is not None \
-            and actor.institution in (state.pup.institution_id, state.ops.institution_id):
+    if institution_kind(actor.institution) is not InstitutionKind.CIS or (
+            state.pup is not None and state.ops is not None
+            and actor.institution in (state.pup.institution_id, state.ops.institution_id)):
         raise Forbidden(f"{actor.institution} may not sign an IPZS: only a CIS signs it with the participant")
     current = state.ipzs
     if current is not None and current.ended is None:

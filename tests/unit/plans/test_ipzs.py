@@ -156,3 +156,10 @@ def test_a_cis_whose_ipzs_ended_still_counts_as_a_participant() -> None:
                                                                    OTHER_CIS_WORKER.institution]
     with pytest.raises(DomainError, match="no support without an active IPZS"):
         when(history, add_step(CIS_WORKER, Instrument.CIS_CLASSES))
+
+
+
+def test_only_an_institution_identified_as_a_cis_signs_an_ipzs() -> None:
+    another_ops = Actor(user="x@mops-9999", institution="MOPS-9999", role="social_worker")
+    with pytest.raises(Forbidden, match="only a CIS"):
+        when(opened(), sign_ipzs(actor=another_ops))
