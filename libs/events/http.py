@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -102,19 +103,24 @@ def actor_from_headers(
 
 
 class BodySizeLimit:
-    """ASGI middleware answering 413 when a request body exceeds `max_bytes` (declared or streamed)."""
+    """ASGI middleware answering 413 when a request body exceeds `max_bytes` (declared or streamed).
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `limits` gives paths their own limit by prefix (e.g. {"/imports/": 200_000_000}); the longest prefix wins.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.limits = sorted((limits or {}).items(), key=lambda item: -len(item[0]))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = next((n for prefix, n in self.limits if scope["path"].startswith(prefix)), self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(send, limit)
             return
         received = 0
 
@@ -123,17 +129,17 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, counting_receive, send)
         except _TooLarge:
-            await self._too_large(send)
+            await self._too_large(send, limit)
 
-    async def _too_large(self, send: Send) -> None:
-        body = JSONResponse({"detail": f"request body exceeds {self.max_bytes} bytes", "field": "body"},
+    async def _too_large(self, send: Send, limit: int) -> None:
+        body = JSONResponse({"detail": f"request body exceeds {limit} bytes", "field": "body"},
                               status_code=413).body
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})

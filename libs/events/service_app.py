@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 
 import uvicorn
@@ -19,13 +19,16 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 def create_app(
     title: str, description: str, settings: ServiceSettings, runtime: ServiceRuntime, lifespan: Lifespan,
-    routers: Sequence[APIRouter],
+    routers: Sequence[APIRouter], body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
-    """A service app with the shared conventions; `runtime` is reachable as `app.state.runtime`."""
+    """A service app with the shared conventions; `runtime` is reachable as `app.state.runtime`.
+
+    `body_limits` gives path prefixes a body limit other than settings.max_body_bytes (uploads such as imports).
+    """
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, limits=body_limits)
     for router in routers:
         app.include_router(router)
     app.include_router(_health_router(runtime))

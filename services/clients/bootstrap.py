@@ -19,7 +19,8 @@ from services.clients.application.clients import ClientsApplication
 from services.clients.application.cooperation import CooperationApplication
 from services.clients.application.reassignment import HANDLES, Reassignment
 from services.clients.config import ClientsSettings
-from services.clients.entrypoints import cooperation_http, http
+from services.clients.entrypoints import cooperation_http, http, import_http
+from services.clients.importing.service import build_import_service
 
 
 def build_app(settings: ClientsSettings | None = None) -> FastAPI:
@@ -34,6 +35,8 @@ def build_app(settings: ClientsSettings | None = None) -> FastAPI:
         clients = ClientsApplication(runtime.pool, runtime.store, PostgresIdentityIndex(runtime.pool), indexes)
         app.state.clients = clients
         app.state.cooperation = CooperationApplication(runtime.pool, runtime.store, indexes)
+        app.state.imports = imports = build_import_service(runtime.pool, runtime.store, settings)
+        await imports.recover()
         reassignment = Reassignment(clients, indexes)
         subscription = StoreSubscription("clients.reassignment", runtime.store, runtime.pool, HANDLES,
                                          reassignment.handle)
@@ -42,7 +45,9 @@ def build_app(settings: ClientsSettings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await imports.stop()  # background imports end as interrupted before the pool closes
             await runtime.stop()
 
     return create_app("PZW clients", "The shared client record of PUP, OPS and CIS, their agreements and regions.",
-                      settings, runtime, lifespan, [http.router, cooperation_http.router])
+                      settings, runtime, lifespan, [http.router, cooperation_http.router, import_http.router],
+                      body_limits={"/imports/": settings.max_import_bytes})

@@ -1,5 +1,6 @@
 """Settings of the clients service (environment prefix PZW_CLIENTS_, falling back to PZW_)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from libs.events.settings import ServiceSettings
@@ -9,3 +10,5 @@ class ClientsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PZW_CLIENTS_", extra="ignore")
 
     http_port: int = 8001
+    max_import_bytes: int = Field(default=200_000_000, description="import files (POST /imports/...) with a larger "
+                                  "body get 413; other requests keep max_body_bytes")

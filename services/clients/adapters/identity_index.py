@@ -9,7 +9,7 @@ import asyncpg
 from libs.events.db import Connection
 from libs.events.migrations import Migration, packaged
 
-MIGRATIONS: list[Migration] = packaged("services.clients.adapters.sql", "clients_001", "clients_002")
+MIGRATIONS: list[Migration] = packaged("services.clients.adapters.sql", "clients_001", "clients_002", "clients_003")
 
 
 class IdentityTaken(Exception):

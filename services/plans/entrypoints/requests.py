@@ -83,6 +83,8 @@ class StepAddRequest(BaseModel):
     social_preparation: bool = Field(default=False, description="an OPS step that vocational steps wait for")
     worker: WorkerId | None = Field(default=None, description="the responsible worker (default: the actor)")
     funded_by: InstitutionId | None = None
+    step_id: uuid.UUID | None = Field(default=None, description="give one to make retries idempotent (a step id "
+                                      "already in the plan is refused with 409)")
 
 
 class StepScheduleRequest(BaseModel):

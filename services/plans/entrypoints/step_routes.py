@@ -29,8 +29,9 @@ router = APIRouter(tags=["steps and IPZS"])
 async def add_step(plan_id: uuid.UUID, body: StepAddRequest, actor: ActorDep, plans: AppDep, response: Response,
                    if_match: IfMatch = None) -> PlanView:
     """Propose a step owned by the actor's institution; its category follows the instrument."""
-    step_id = new_id()
-    command = c.AddStep(actor=actor, today=plans.today(), step_id=step_id, **dict(body))
+    step_id = body.step_id or new_id()
+    command = c.AddStep(actor=actor, today=plans.today(), step_id=step_id,
+                        **body.model_dump(exclude={"step_id"}))
     view = await change(plans, plan_id, command, if_match, response)
     response.headers["Location"] = f"/plans/{plan_id}/steps/{step_id}"
     return view
