@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 
 from libs.events.migrations import migrate
 from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
 from libs.events.service_app import create_app
+from libs.events.subscription import StoreSubscription
 from libs.events.topics import CONFLICTS, MATCHING
 from services.matching.adapters.catalogue import Catalogue
 from services.matching.adapters.conflicts_table import MIGRATIONS, ConflictsTable
+from services.matching.adapters.plans_client import PlansClient
 from services.matching.application.conflicts import ConflictsApplication
 from services.matching.application.offers import MatchingApplication
+from services.matching.application.referral_steps import HANDLES, ReferralSteps
 from services.matching.config import MatchingSettings
 from services.matching.entrypoints import conflicts_http, offers_http
 from services.matching.projections.candidates import Candidates
@@ -31,12 +35,17 @@ def build_app(settings: MatchingSettings | None = None) -> FastAPI:
         await runtime.prepare()
         await migrate(runtime.pool, "matching", MIGRATIONS)
         app.state.conflicts = ConflictsApplication(runtime.pool, runtime.store, ConflictsTable(runtime.pool))
-        app.state.matching = MatchingApplication(runtime.pool, runtime.store, Catalogue(runtime.pool))
-        await runtime.start_workers()
-        try:
-            yield
-        finally:
-            await runtime.stop()
+        catalogue = Catalogue(runtime.pool)
+        app.state.matching = MatchingApplication(runtime.pool, runtime.store, catalogue)
+        async with httpx.AsyncClient(base_url=settings.plans_url, timeout=10) as plans_http:
+            steps = ReferralSteps(PlansClient(plans_http), app.state.matching, catalogue)
+            subscription = StoreSubscription("matching.referral_steps", runtime.store, runtime.pool, HANDLES,
+                                             steps.handle)
+            await runtime.start_workers([("referral steps", subscription.run)])
+            try:
+                yield
+            finally:
+                await runtime.stop()
 
     return create_app("PZW matching", "Benefit-conflict detection across institutions, offers and referrals.",
                       settings, runtime, lifespan, [conflicts_http.router, offers_http.router])
