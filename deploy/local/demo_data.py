@@ -1,11 +1,15 @@
-"""A handful of realistic registrations so that a fresh platform has something to show."""
+"""Demo data for `make run`: an agreement, a region, shared clients, a joint plan, an offer and a conflict."""
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
+PUP, OPS = "PUP-2473", "MOPS-2473"
+BROKER = {"X-Actor-User": "anna.nowak@pup-2473", "X-Actor-Institution": PUP, "X-Actor-Role": "job_broker"}
+SOCIAL = {"X-Actor-User": "ewa.lis@mops-2473", "X-Actor-Institution": OPS, "X-Actor-Role": "social_worker"}
 # Valid PESEL numbers (checksum and encoded birth date) of fictitious people.
 PEOPLE = [
     ("Jan", "Kowalski", "44051401359", date(1944, 5, 14)),
@@ -14,23 +18,82 @@ PEOPLE = [
     ("Katarzyna", "Kamińska", "78111505262", date(1978, 11, 15)),
 ]
 ADDRESS = {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100",
-           "city": "Siemianowice Śląskie", "street": "Jana Pawła II", "building": "10"}
+           "city": "Siemianowice Śląskie", "street": "Jana Pawła II"}
+
+
+def _day(offset: int = 0) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
+
+
+async def _ok(answer: httpx.Response) -> dict:  # type: ignore[type-arg]
+    if answer.status_code >= 300:
+        raise RuntimeError(f"{answer.request.method} {answer.request.url}: {answer.status_code} {answer.text}")
+    return dict(answer.json()) if answer.content else {}
 
 
 async def load_demo_data(urls: dict[str, str]) -> str:
-    """Register each person at the PUP, and half of them at the MOPS too (shared clients)."""
-    created = 0
-    async with httpx.AsyncClient(base_url=urls["clients"], timeout=10) as http:
+    """Walk a small PZW through the services' APIs, as the workers would."""
+    async with httpx.AsyncClient(timeout=15) as http:
+        await _ok(await http.post(f"{urls['clients']}/agreements", headers=BROKER, json={
+            "pup_institution_id": PUP, "ops_institution_id": OPS, "valid": {"from": "2026-01-01", "to": "2028-12-31"},
+            "legal_basis": {"code": "RODO-6-1-e", "applies_from": "2025-06-01",
+                            "text": "art. 6 ust. 1 lit. e RODO w zw. z ustawą o pomocy społecznej i ustawą o rynku "
+                                    "pracy i służbach zatrudnienia"}}))
+        await _ok(await http.post(f"{urls['clients']}/regions", headers=SOCIAL, json={
+            "name": "Rejon 1 – Centrum", "pup_institution_id": PUP, "ops_institution_id": OPS,
+            "area": {"postal_codes": ["41-100"]},
+            "workers": {"job_broker": BROKER["X-Actor-User"], "social_worker": SOCIAL["X-Actor-User"]}}))
+        clients: list[str] = []
         for n, (first, last, pesel, born) in enumerate(PEOPLE):
-            for institution, kind, role in (("PUP-2473", "PUP", "job_broker"), ("MOPS-2473", "OPS", "social_worker")):
-                if kind == "OPS" and n % 2:
-                    continue
-                answer = await http.post("/clients", headers={
-                    "X-Actor-User": "demo", "X-Actor-Institution": institution, "X-Actor-Role": role}, json={
-                    "institution_id": institution, "institution_kind": kind,
-                    "identity": {"pesel": pesel, "first_name": first, "last_name": last,
+            body = {"identity": {"pesel": pesel, "first_name": first, "last_name": last,
                                  "birth_date": born.isoformat()},
-                    "address": {**ADDRESS, "building": str(10 + n)}, "registered_on": "2026-10-01"})
-                answer.raise_for_status()
-                created += 1
-    return f"demo data: {created} registrations of {len(PEOPLE)} people"
+                    "address": {**ADDRESS, "building": str(10 + n)}, "registered_on": _day(-60)}
+            record = await _ok(await http.post(f"{urls['clients']}/clients", headers=BROKER,
+                                               json={**body, "institution_id": PUP, "institution_kind": "PUP"}))
+            if n % 2 == 0:
+                record = await _ok(await http.post(f"{urls['clients']}/clients", headers=SOCIAL, json={
+                    **body, "institution_id": OPS, "institution_kind": "OPS"}))
+            clients.append(record["client_id"])
+        shared = clients[0]
+        plan = await _open_plan(http, urls, shared)
+        await _conflict(http, urls, clients[2])
+        offer = await _ok(await http.post(f"{urls['matching']}/offers", headers=BROKER, json={
+            "kind": "internship", "instrument": "internship", "title": "Staż: pracownik magazynu",
+            "location": {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100"},
+            "capacity": 3, "period": {"from": _day(30), "to": _day(210)}}))
+    return (f"demo data: {len(clients)} clients ({len(clients[::2])} shared), plan {plan}, offer "
+            f"{offer['offer_id']}, a benefit conflict on client {clients[2]}")
+
+
+async def _open_plan(http: httpx.AsyncClient, urls: dict[str, str], client_id: str) -> str:
+    """The joint plan of a shared client with the OPS social preparation under way."""
+    for _ in range(100):  # the plans service learns of the shared client from Kafka
+        answer = await http.get(f"{urls['plans']}/clients/{client_id}/sharing", headers=SOCIAL)
+        if answer.status_code == 200 and answer.json() and answer.json()[0]["usable_today"]:
+            break
+        await asyncio.sleep(0.2)
+    plan = await _ok(await http.post(f"{urls['plans']}/plans", headers=SOCIAL, json={"client_id": client_id}))
+    plan_id, version = plan["plan_id"], plan["version"]
+    for who, path, body in [
+        (SOCIAL, "/social-contract", {"contract_number": "KS/2473/2026/1", "valid": {"from": _day(), "to": _day(180)},
+                                      "goals": ["uregulowanie zadłużenia czynszowego"]}),
+        (BROKER, "/ipd", {"ipd_number": "IPD/2473/2026/1", "valid": {"from": _day(), "to": _day(180)},
+                          "goals": ["zatrudnienie w logistyce"]}),
+        (SOCIAL, "/steps", {"instrument": "social_work", "title": "Przygotowanie społeczne: budżet domowy",
+                            "planned": {"from": _day(), "to": _day(21)}, "social_preparation": True}),
+        (BROKER, "/steps", {"instrument": "training", "title": "Szkolenie: operator wózka widłowego",
+                            "planned": {"from": _day(30), "to": _day(60)}}),
+    ]:
+        changed = await _ok(await http.post(f"{urls['plans']}/plans/{plan_id}{path}", json=body,
+                                            headers={**who, "If-Match": f'"{version}"'}))
+        version = changed["version"]
+    return str(plan_id)
+
+
+async def _conflict(http: httpx.AsyncClient, urls: dict[str, str], client_id: str) -> None:
+    """An OPS benefit granted because of unemployment, then a PUP deregistration for a refused offer (R1)."""
+    await _ok(await http.post(f"{urls['clients']}/clients/{client_id}/benefits", headers=SOCIAL, json={
+        "kind": "zasiłek okresowy", "basis": "unemployment", "monthly_amount": "418.00",
+        "period": {"from": _day(-30), "to": _day(150)}}))
+    await _ok(await http.post(f"{urls['clients']}/clients/{client_id}/unemployment-status", headers=BROKER, json={
+        "status": "deregistered", "reason": "refused_offer", "effective_on": _day(-1)}))

@@ -29,9 +29,9 @@ async def create_databases(admin_dsn: str) -> dict[str, str]:
     """One database per service (services never share one); returns service name -> DSN."""
     conn = await asyncpg.connect(admin_dsn)
     try:
-        for service in SERVICES:
-            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", service.database):
-                await conn.execute(f'CREATE DATABASE "{service.database}"')
+        for database in sorted({s.database for s in SERVICES}):
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
+                await conn.execute(f'CREATE DATABASE "{database}"')
     finally:
         await conn.close()
     base = admin_dsn.rsplit("/", 1)[0]
@@ -41,13 +41,17 @@ async def create_databases(admin_dsn: str) -> dict[str, str]:
 def start_service(service: LocalService, dsn: str, infra: Infrastructure) -> subprocess.Popen[bytes]:
     env = {**os.environ, f"{service.env_prefix}DATABASE_URL": dsn,
            f"{service.env_prefix}KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-           f"{service.env_prefix}HTTP_PORT": str(service.port)}
+           "PZW_MATCHING_STREAM_DATA_DIR": str(STATE / "faust")}
+    if service.port is not None:
+        env[f"{service.env_prefix}HTTP_PORT"] = str(service.port)
     log = (STATE / f"{service.name}.log").open("ab")
     return subprocess.Popen([sys.executable, "-m", service.module], env=env, stdout=log, stderr=subprocess.STDOUT,
                             cwd=REPO)
 
 
 def wait_ready(service: LocalService, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    if service.port is None:
+        return  # a worker without HTTP: it is ready when it runs (checked below while the platform is up)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -81,14 +85,18 @@ def main() -> int:
         for service, process in zip(SERVICES, processes, strict=True):
             wait_ready(service, process)
         print("Loading demo data ...", flush=True)
-        summary = asyncio.run(load_demo_data({s.name: f"http://127.0.0.1:{s.port}" for s in SERVICES}))
+        summary = asyncio.run(load_demo_data({s.name: f"http://127.0.0.1:{s.port}" for s in SERVICES if s.port}))
         print(summary)
         print("\nThe platform is running:")
-        print(f"  PostgreSQL  {infra.postgres_dsn}")
-        print(f"  Kafka       {infra.kafka_bootstrap}")
+        print(f"  {'PostgreSQL':<18} {infra.postgres_dsn}")
+        print(f"  {'Kafka':<18} {infra.kafka_bootstrap}")
         for service in SERVICES:
-            print(f"  {service.name:<11} http://127.0.0.1:{service.port}  (API docs: http://127.0.0.1:{service.port}/docs)")
-        print(f"  logs        {STATE}/*.log\nPress Ctrl-C to stop.", flush=True)
+            if service.port is None:
+                print(f"  {service.name:<18} (stream processor, no HTTP)")
+            else:
+                print(f"  {service.name:<18} http://127.0.0.1:{service.port}  "
+                      f"(API docs: http://127.0.0.1:{service.port}/docs)")
+        print(f"  {'logs':<18} {STATE}/*.log\nPress Ctrl-C to stop.", flush=True)
         while not stopping:
             for service, process in zip(SERVICES, processes, strict=True):
                 if process.poll() is not None:
