@@ -111,6 +111,15 @@ async def drop_database(admin_dsn: str, dsn: str) -> None:
         await conn.close()
 
 
+async def checkpoint(admin_dsn: str) -> None:
+    """Flush dirty pages now, so that a checkpoint caused by earlier work does not land inside a measurement."""
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute("CHECKPOINT")
+    finally:
+        await conn.close()
+
+
 async def create_topic(bootstrap: str, prefix: str, partitions: int = 4) -> str:
     """Create a fresh topic and return its name."""
     name = unique(prefix).replace("_", ".")

@@ -10,7 +10,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 
-class CaseFile(Aggregate):  # type: ignore[misc]
+class CaseFile(Aggregate):
     """A client's case file: opened with a first note, then more notes (one event each)."""
 
     @event("Opened")
@@ -22,7 +22,7 @@ class CaseFile(Aggregate):  # type: ignore[misc]
         self.notes.append(note)
 
 
-class CaseFiles(Application):  # type: ignore[misc,type-arg]
+class CaseFiles(Application):  # type: ignore[type-arg]
     """Stores case files in the `casefiles_events` table of its PostgreSQL database."""
 
 

@@ -18,7 +18,16 @@ import asyncpg
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from bench.common import Row, Settings, create_database, create_topic, drop_database, median, progress
+from bench.common import (
+    Row,
+    Settings,
+    checkpoint,
+    create_database,
+    create_topic,
+    drop_database,
+    median,
+    progress,
+)
 from bench.data import case_note, metadata, new_event, registry
 from libs.events.envelope import Metadata
 from libs.events.kafka_codec import encode_headers
@@ -132,6 +141,7 @@ async def run(admin_dsn: str, bootstrap: str, settings: Settings) -> list[Row]:
         rng = random.Random(4)
         await relay_round(pool, store, bootstrap, settings.scaled(5_000, 1_000), rng)  # warm-up round
         for _ in range(settings.rounds):
+            await checkpoint(admin_dsn)
             relay_rate, raw_rate = await relay_round(pool, store, bootstrap, events, rng)
             relay_rates.append(relay_rate)
             raw_rates.append(raw_rate)
