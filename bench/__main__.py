@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import append, end_to_end, projection, relay, report
+from bench import append, conflict_latency, end_to_end, import_rows, plan_commands, projection, relay, report
 from bench.common import Row, Settings, checkpoint, failed_row, progress
 from libs.events.infra import Infrastructure, start_infrastructure
 from libs.events.tracing import configure_tracing
@@ -23,7 +23,24 @@ BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
                    lambda infra, s: projection.run(infra.postgres_dsn, infra.kafka_bootstrap, s)),
     "end_to_end": ("end-to-end latency",
                    lambda infra, s: end_to_end.run(infra.postgres_dsn, infra.kafka_bootstrap, s)),
+    "plan_commands": ("plan commands",
+                      lambda infra, s: plan_commands.run(infra.postgres_dsn, infra.kafka_bootstrap, s)),
+    "conflict_latency": ("conflict latency",
+                         lambda infra, s: conflict_latency.run(infra.postgres_dsn, infra.kafka_bootstrap, s)),
+    "import_rows": ("import", lambda infra, s: _imports(infra, s)),
 }
+
+
+async def _imports(infra: Infrastructure, settings: Settings) -> list[Row]:
+    figures = await import_rows.run(infra, rows=settings.scaled(50_000, 2_000))
+    first, again = figures["import"], figures["reimport_unchanged"]
+    parse = figures["parse_only"]["rows_per_s"]
+    return [
+        Row(f"import Syriusz CSV, {figures['rows']} rows (first import)", first["rows_per_s"], parse, "rows/s",
+            "parse + validate only", "file never whole in memory", None, details=figures),
+        Row(f"import Syriusz CSV, {figures['rows']} rows (re-import, all unchanged)", again["rows_per_s"], parse,
+            "rows/s", "parse + validate only", "changes nothing", None),
+    ]
 
 NOTES = [
     "Tracing is configured as in the services (OpenTelemetry SDK tracer provider, no exporter), so the relay's "

@@ -6,14 +6,16 @@ headers: the required `ce_*` attributes, extension attributes for the event-stor
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import orjson
 
-from libs.events.envelope import Metadata, RecordedEvent
+from libs.events.envelope import Actor, Metadata, RecordedEvent
 from libs.events.registry import EventRegistry
 
 SPEC_VERSION = b"1.0"
@@ -47,11 +49,27 @@ def encode_headers(
     occurred_at: datetime, recorded_at: datetime, metadata: Metadata,
 ) -> list[tuple[str, bytes]]:
     """The headers of one event (the value is its payload JSON as stored)."""
+    return headers_from_stored(
+        event_id=event_id, ce_type_value=ce_type(context, event_type).encode(), schema_version=schema_version,
+        source=source.encode(), stream_type=stream_type, stream_id=stream_id, stream_version=stream_version,
+        global_position=global_position, occurred_at=occurred_at, recorded_at=recorded_at,
+        metadata=metadata.to_dict())
+
+
+def headers_from_stored(
+    *, event_id: uuid.UUID, ce_type_value: bytes, schema_version: int, source: bytes, stream_type: str,
+    stream_id: str, stream_version: int, global_position: int, occurred_at: datetime, recorded_at: datetime,
+    metadata: dict[str, Any] | None = None, metadata_headers: list[tuple[str, bytes]] | None = None,
+) -> list[tuple[str, bytes]]:
+    """The headers from stored values and the stored metadata (the relay's hot path: no model building).
+
+    Pass `metadata_headers` (from `metadata_to_headers`) to reuse them across the events of one append.
+    """
     headers = [
         ("ce_specversion", SPEC_VERSION),
         ("ce_id", str(event_id).encode()),
-        ("ce_type", ce_type(context, event_type).encode()),
-        ("ce_source", source.encode()),
+        ("ce_type", ce_type_value),
+        ("ce_source", source),
         ("ce_time", occurred_at.isoformat().encode()),
         ("ce_subject", stream_id.encode()),
         ("content-type", b"application/json"),
@@ -60,15 +78,21 @@ def encode_headers(
         ("ce_streamversion", str(stream_version).encode()),
         ("ce_position", str(global_position).encode()),
         ("ce_recordedat", recorded_at.isoformat().encode()),
-        ("ce_correlationid", str(metadata.correlation_id).encode()),
-        ("ce_actor", orjson.dumps(metadata.actor.model_dump())),
     ]
-    if metadata.causation_id:
-        headers.append(("ce_causationid", str(metadata.causation_id).encode()))
-    if metadata.partition_key:
-        headers.append(("ce_partitionkey", metadata.partition_key.encode()))
-    if metadata.traceparent:
-        headers.append(("traceparent", metadata.traceparent.encode()))
+    headers.extend(metadata_headers if metadata_headers is not None else metadata_to_headers(metadata or {}))
+    return headers
+
+
+def metadata_to_headers(metadata: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """The headers carrying an event's metadata (correlation, causation, actor, partition key, trace)."""
+    headers = [("ce_correlationid", str(metadata["correlation_id"]).encode()),
+               ("ce_actor", orjson.dumps(metadata["actor"]))]
+    if metadata.get("causation_id"):
+        headers.append(("ce_causationid", str(metadata["causation_id"]).encode()))
+    if metadata.get("partition_key"):
+        headers.append(("ce_partitionkey", str(metadata["partition_key"]).encode()))
+    if metadata.get("traceparent"):
+        headers.append(("traceparent", str(metadata["traceparent"]).encode()))
     return headers
 
 
@@ -127,13 +151,14 @@ def decode_event(envelope: IncomingEnvelope, value: bytes | None, registry: Even
         if value is None:
             raise MessageDecodeError("message has no value")
         payload = registry.from_json(name, version, value)
-        metadata = Metadata.from_dict({
-            "actor": orjson.loads(envelope._required("ce_actor")),
-            "correlation_id": envelope._required("ce_correlationid").decode(),
-            "causation_id": _text(h.get("ce_causationid")),
-            "partition_key": _text(h.get("ce_partitionkey")),
-            "traceparent": _text(h.get("traceparent")),
-        })
+        causation = h.get("ce_causationid")
+        metadata = Metadata(
+            actor=_actor(envelope._required("ce_actor")),
+            correlation_id=uuid.UUID(envelope._required("ce_correlationid").decode()),
+            causation_id=uuid.UUID(causation.decode()) if causation else None,
+            partition_key=_text(h.get("ce_partitionkey")),
+            traceparent=_text(h.get("traceparent")),
+        )
         return RecordedEvent(
             event_id=uuid.UUID(envelope._required("ce_id").decode()),
             event_type=name,
@@ -155,3 +180,9 @@ def decode_event(envelope: IncomingEnvelope, value: bytes | None, registry: Even
 
 def _text(raw: bytes | None) -> str | None:
     return raw.decode() if raw is not None else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _actor(raw: bytes) -> Actor:
+    """Actors repeat across events (the same workers): parse each distinct header once."""
+    return Actor.model_validate_json(raw)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -12,21 +13,21 @@ import orjson
 import structlog
 from aiokafka import AIOKafkaProducer
 
-from libs.events.envelope import Metadata
-from libs.events.kafka_codec import OutgoingMessage, encode_headers
+from libs.events.kafka_codec import OutgoingMessage, ce_type, headers_from_stored, metadata_to_headers
 from libs.events.registry import EventRegistry
-from libs.events.tracing import context_from_traceparent, tracer
+from libs.events.tracing import context_from_traceparent, tracer, tracing_exported
 
 log = structlog.get_logger(__name__)
 
 _RELAY_LOCK_KEY = 0x505A5752  # one active relay per database; a second replica waits as a hot standby
 
 _PENDING_SQL = """
-    SELECT o.global_position, o.topic, o.message_key, e.event_id, e.event_type, e.schema_version, e.stream_type,
-           e.stream_id, e.stream_version, e.occurred_at, e.recorded_at, e.payload::text AS payload,
-           e.metadata::text AS metadata
+    SELECT o.global_position, o.transaction_id::text::bigint AS transaction_id, o.topic, o.message_key, e.event_id,
+           e.event_type, e.schema_version, e.stream_type, e.stream_id, e.stream_version, e.occurred_at,
+           e.recorded_at, e.payload::text AS payload, e.metadata::text AS metadata
     FROM outbox o JOIN events e ON e.global_position = o.global_position
     WHERE o.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      AND (o.transaction_id, o.global_position) > ($2::text::xid8, $3)
     ORDER BY o.transaction_id, o.global_position
     LIMIT $1"""
 
@@ -69,6 +70,8 @@ class OutboxRelay:
         self._idle_interval = idle_interval
         self._max_backoff = max_backoff
         self._producer: AIOKafkaProducer | None = None
+        self._source_bytes = source.encode()
+        self._ce_types: dict[str, bytes] = {}
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -90,51 +93,95 @@ class OutboxRelay:
         backoff = 0.1
         while not stop.is_set():
             try:
-                sent = await self.publish_batch()
+                await self.pump()
                 backoff = 0.1
-            except Exception as exc:  # Kafka or PostgreSQL unavailable: keep the rows, retry the same batch later
-                log.warning("outbox relay batch failed; retrying", error=repr(exc), backoff=backoff)
+            except Exception as exc:  # Kafka or PostgreSQL unavailable: keep the rows, send them again later
+                log.warning("outbox relay failed; retrying from the oldest unacknowledged row", error=repr(exc),
+                            backoff=backoff)
                 await self._close_producer()
                 await _sleep_or_stop(stop, backoff)
                 backoff = min(backoff * 2, self._max_backoff)
                 continue
-            if sent < self._batch_size:
-                await _sleep_or_stop(stop, self._idle_interval)
+            await _sleep_or_stop(stop, self._idle_interval)
+
+    async def pump(self, depth: int = 2) -> int:
+        """Publish until the outbox is empty, with up to `depth` batches waiting for Kafka's acknowledgement.
+
+        Why pipelining keeps the guarantees: the next batch is read after the previous one by keyset on the
+        commit-safe order (see eventstore_001.sql), batches are acknowledged and deleted strictly in order, and
+        any failure leaves every unacknowledged row in the table, to be sent again from the oldest one.
+        """
+        cursor = (0, 0)
+        in_flight: deque[tuple[list[int], asyncio.Future[list[Any]]]] = deque()
+        published = 0
+        try:
+            while True:
+                rows = await self._pool.fetch(_PENDING_SQL, self._batch_size, str(cursor[0]), cursor[1])
+                if rows:
+                    in_flight.append(([r["global_position"] for r in rows], await self._send(rows)))
+                    cursor = (rows[-1]["transaction_id"], rows[-1]["global_position"])
+                if in_flight and (len(in_flight) >= depth or not rows):
+                    positions, acks = in_flight.popleft()
+                    await acks
+                    await self._acknowledge(positions)
+                    published += len(positions)
+                    self.published += len(positions)
+                if not rows and not in_flight:
+                    return published
+        finally:
+            for _, acks in in_flight:
+                acks.cancel()
 
     async def publish_batch(self) -> int:
         """Publish one batch of pending rows and delete them; return how many were published."""
-        rows = await self._pool.fetch(_PENDING_SQL, self._batch_size)
+        rows = await self._pool.fetch(_PENDING_SQL, self._batch_size, "0", 0)
         if not rows:
             return 0
+        await (await self._send(rows))
+        await self._acknowledge([r["global_position"] for r in rows])
+        self.published += len(rows)
+        return len(rows)
+
+    async def _send(self, rows: list[asyncpg.Record]) -> asyncio.Future[list[Any]]:
+        """Hand a batch to the producer in order; the returned future completes when Kafka acknowledged all."""
         producer = await self._ensure_producer()
         with tracer.start_as_current_span("outbox.publish_batch") as span:
             span.set_attribute("messaging.batch.message_count", len(rows))
             futures = []
+            per_message_spans = tracing_exported()
+            last_raw, metadata, metadata_headers = "", {}, []
             for row in rows:
-                metadata = Metadata.from_dict(orjson.loads(row["metadata"]))
-                message = self._message(row, metadata)
-                with tracer.start_as_current_span(
-                    f"{message.topic} publish", context=context_from_traceparent(metadata.traceparent)
-                ):
+                raw = row["metadata"]
+                if raw != last_raw:  # the events of one append share their metadata: encode it once
+                    last_raw, metadata = raw, orjson.loads(raw)
+                    metadata_headers = metadata_to_headers(metadata)
+                message = self._message(row, metadata_headers)
+                if per_message_spans:  # a span per message only when traces leave the process
+                    with tracer.start_as_current_span(
+                        f"{message.topic} publish", context=context_from_traceparent(metadata.get("traceparent"))
+                    ):
+                        futures.append(await producer.send(
+                            message.topic, message.value, key=message.key, headers=message.headers))
+                else:
                     futures.append(await producer.send(
                         message.topic, message.value, key=message.key, headers=message.headers))
-            await asyncio.gather(*futures)
-        await self._acknowledge([r["global_position"] for r in rows])
-        self.published += len(rows)
-        return len(rows)
+        return asyncio.gather(*futures)
 
     async def _acknowledge(self, positions: list[int]) -> None:
         """Forget rows Kafka has acknowledged (a crash before this line means they are sent again)."""
         await self._pool.execute("DELETE FROM outbox WHERE global_position = ANY($1::bigint[])", positions)
 
-    def _message(self, row: asyncpg.Record, metadata: Metadata) -> OutgoingMessage:
-        context = self._registry.context_of(row["event_type"])
-        headers = encode_headers(
-            event_id=row["event_id"], context=context, event_type=row["event_type"],
-            schema_version=row["schema_version"], source=self._source, stream_type=row["stream_type"],
-            stream_id=row["stream_id"], stream_version=row["stream_version"],
-            global_position=row["global_position"], occurred_at=row["occurred_at"],
-            recorded_at=row["recorded_at"], metadata=metadata,
+    def _message(self, row: asyncpg.Record, metadata_headers: list[tuple[str, bytes]]) -> OutgoingMessage:
+        event_type = row["event_type"]
+        ce_type_value = self._ce_types.get(event_type)
+        if ce_type_value is None:
+            ce_type_value = self._ce_types[event_type] = ce_type(self._registry.context_of(event_type), event_type
+                                                                 ).encode()
+        headers = headers_from_stored(
+            event_id=row["event_id"], ce_type_value=ce_type_value, schema_version=row["schema_version"],
+            source=self._source_bytes, stream_type=row["stream_type"], stream_id=row["stream_id"],
+            stream_version=row["stream_version"], global_position=row["global_position"],
+            occurred_at=row["occurred_at"], recorded_at=row["recorded_at"], metadata_headers=metadata_headers,
         )
         return OutgoingMessage(row["topic"], row["message_key"].encode(), row["payload"].encode(), headers)
 

@@ -102,6 +102,13 @@ class EventRegistry:
         latest = self.latest_version(name)
         if (name, version) not in self._by_key:
             raise UnknownEventType(f"unknown schema version {version} of {name}")
+        if version == latest and isinstance(raw, bytes | str):
+            try:  # the common case: parse and validate in one pass
+                return self._by_key[(name, latest)].model_validate_json(raw)
+            except ValidationError as exc:
+                if exc.errors()[0]["type"] == "json_invalid":
+                    raise PayloadDecodeError(f"{name} v{version}: payload is not JSON: {exc}") from exc
+                raise PayloadDecodeError(f"{name} v{latest}: {exc}") from exc
         try:
             data = orjson.loads(raw) if isinstance(raw, bytes | str) else raw
         except orjson.JSONDecodeError as exc:

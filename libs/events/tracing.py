@@ -9,6 +9,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 
 tracer = trace.get_tracer("pzw")
+_exported = False
 
 
 def configure_tracing(service_name: str) -> None:
@@ -16,6 +17,11 @@ def configure_tracing(service_name: str) -> None:
     if isinstance(trace.get_tracer_provider(), TracerProvider):
         return
     trace.set_tracer_provider(TracerProvider(resource=Resource.create({"service.name": service_name})))
+
+
+def tracing_exported() -> bool:
+    """True when spans leave the process (an exporter is configured): fine-grained spans are worth their cost."""
+    return _exported
 
 
 def current_traceparent() -> str | None:

@@ -63,8 +63,8 @@ async def store(pool: asyncpg.Pool) -> PostgresEventStore:
 
 
 async def drain(relay: OutboxRelay) -> None:
-    while await relay.pending():
-        await relay.publish_batch()
+    await relay.pump()
+    assert await relay.pending() == 0
 
 
 async def test_relay_publishes_each_clients_events_in_order_as_cloudevents(
