@@ -11,7 +11,7 @@ from libs.events.decider import Decider, DomainError, Forbidden
 from libs.events.schemas import clients as ev
 from libs.events.schemas.common import InstitutionKind
 from services.clients.domain import commands as cmd
-from services.clients.domain.client_state import Assignment, ClientState, Pair, evolve
+from services.clients.domain.client_state import Assignment, ClientState, Pair, Sharing, evolve
 from services.clients.domain.policies import region_for
 
 STREAM_TYPE = "client"
@@ -146,7 +146,7 @@ def _evaluate_sharing(c: cmd.EvaluateSharing, s: ClientState) -> list[BaseModel]
     """Identify each newly qualifying pair once; stop sharing where the basis is gone."""
     assert s.client_id is not None
     pups, opss = s.institutions_of(InstitutionKind.PUP), s.institutions_of(InstitutionKind.OPS)
-    qualifying: dict[Pair, BaseModel] = {}
+    qualifying: dict[Pair, ev.SharedClientIdentified] = {}
     for a in sorted(c.agreements, key=lambda a: str(a.agreement_id)):
         pair = (a.pup_institution_id, a.ops_institution_id)
         if pair in qualifying or a.pup_institution_id not in pups or a.ops_institution_id not in opss:
@@ -164,12 +164,19 @@ def _evaluate_sharing(c: cmd.EvaluateSharing, s: ClientState) -> list[BaseModel]
             agreement_id=a.agreement_id, basis=ev.SharingBasis.CONSENT if consent_id else ev.SharingBasis.LEGAL_BASIS,
             legal_basis=a.legal_basis, consent_id=consent_id, social_preparation_first=a.social_preparation_first,
             identified_on=c.today)
-    events: list[BaseModel] = [e for pair, e in qualifying.items() if pair not in s.sharing]
+    # New pairs are identified; a pair whose basis changed (its consent withdrawn while another still covers it,
+    # or another agreement) is identified again with the basis it rests on now.
+    events: list[BaseModel] = [e for pair, e in qualifying.items() if pair not in s.sharing
+                               or _basis_of(s.sharing[pair]) != (e.agreement_id, e.consent_id)]
     events += [ev.SharedClientSharingStopped(
         client_id=s.client_id, pup_institution_id=pair[0], ops_institution_id=pair[1], stopped_on=c.today,
         reason="consent withdrawn" if sharing.basis == ev.SharingBasis.CONSENT else "agreement no longer in force")
         for pair, sharing in sorted(s.sharing.items()) if pair not in qualifying]
     return events
+
+
+def _basis_of(sharing: Sharing) -> tuple[object, object]:
+    return sharing.agreement_id, sharing.consent_id
 
 
 def _assign_regions(c: cmd.AssignRegions, s: ClientState) -> list[BaseModel]:

@@ -167,3 +167,68 @@ async def test_tables_and_timers_survive_a_restart(detector: Detector, infra: In
     await asyncio.sleep(2)  # a few timer ticks over the recovered deadline
     assert [r["rule_id"] for r in await detector.conflicts(client)] == ["R6"]
     assert [r["rule_id"] for r in await detector.conflicts(other)] == ["R1"]
+
+
+async def test_near_misses_of_r2_to_r6_raise_nothing(detector: Detector, infra: Infrastructure) -> None:
+    nov, dec = Period(from_=date(2026, 11, 1), to=date(2026, 11, 30)), Period(from_=date(2026, 12, 1),
+                                                                            to=date(2026, 12, 31))
+    kinds = {PUP: InstitutionKind.PUP, OPS: InstitutionKind.OPS}
+
+    def step(client: uuid.UUID, plan: uuid.UUID, n: int, instrument: str, owner: str, planned: Period,
+             funded_by: str | None = None) -> RecordedEvent:
+        return recorded(p.PlanStepAdded(
+            plan_id=plan, client_id=client, step_id=uuid.uuid4(), instrument=instrument,
+            owner=p.PlanParty(institution_id=owner, institution_kind=kinds[owner], worker="w"),
+            category=p.INSTRUMENT_CATEGORY[p.Instrument(instrument)], social_preparation=False, title="t",
+            planned=planned, funded_by=funded_by), stream_id=str(plan), version=n)
+
+    near_misses: list[uuid.UUID] = []
+    # R2: the same training, funded by two institutions, but one after the other.
+    client, plan = uuid.uuid4(), uuid.uuid4()
+    await send(infra, *client_events(client), step(client, plan, 1, "training", PUP, nov),
+               step(client, plan, 2, "training", OPS, dec, funded_by=OPS))
+    near_misses.append(client)
+    # R3: the income declared to the OPS is within the tolerance of what the PUP knows.
+    client = uuid.uuid4()
+    await send(infra, *client_events(client),
+               recorded(c.IncomeDeclared(client_id=client, institution_id=OPS, source="employment",
+                                         monthly_amount=Decimal("1480"), period=nov, declared_by_client=True),
+                        version=3),
+               recorded(c.IncomeDeclared(client_id=client, institution_id=PUP, source="employment",
+                                         monthly_amount=Decimal("1500"), period=nov, declared_by_client=False),
+                        version=4))
+    near_misses.append(client)
+    # R4: two refusals, but further apart than the window.
+    client, plan = uuid.uuid4(), uuid.uuid4()
+    await send(infra, *client_events(client),
+               recorded(c.UnemploymentStatusChanged(client_id=client, institution_id=PUP, status="registered",
+                                                    effective_on=date(2026, 1, 2)), version=3),
+               *(recorded(p.PlanStepFailed(plan_id=plan, client_id=client, step_id=uuid.uuid4(), failed_on=day,
+                                           reason="refused"), stream_id=str(plan), version=n)
+                 for n, day in enumerate((date(2026, 2, 1), date(2026, 10, 1)), 1)))
+    near_misses.append(client)
+    # R5: two full-time steps planned at the same time but only one booked.
+    client, plan = uuid.uuid4(), uuid.uuid4()
+    first = step(client, plan, 1, "internship", PUP, nov)
+    await send(infra, *client_events(client), first, step(client, plan, 2, "public_works", PUP, nov),
+               recorded(p.PlanStepScheduled(plan_id=plan, client_id=client, step_id=first.payload.step_id,
+                                            scheduled=nov), stream_id=str(plan), version=3))
+    near_misses.append(client)
+    # R6: a shared client's open plan with activity yesterday.
+    client, plan = uuid.uuid4(), uuid.uuid4()
+    parties = {"pup": p.PlanParty(institution_id=PUP, institution_kind=InstitutionKind.PUP, worker="w"),
+               "ops": p.PlanParty(institution_id=OPS, institution_kind=InstitutionKind.OPS, worker="s")}
+    await send(infra, *client_events(client),
+               recorded(c.SharedClientIdentified(client_id=client, pup_institution_id=PUP, ops_institution_id=OPS,
+                                                 agreement_id=uuid.uuid4(), basis="legal_basis",
+                                                 identified_on=date(2026, 1, 5)), version=3),
+               recorded(p.PlanOpened(plan_id=plan, client_id=client, agreement_id=uuid.uuid4(),
+                                     social_preparation_first=True, opened_on=date(2026, 1, 5), **parties),
+                        stream_id=str(plan), occurred_at=datetime.now(UTC) - timedelta(days=1)))
+    near_misses.append(client)
+
+    # The detector has read everything (its committed offsets are at the end), and a few timer ticks passed (R6).
+    await eventually(lambda: group_caught_up(infra.kafka_bootstrap, detector.group, [CLIENTS, PLANS]), within=60)
+    await asyncio.sleep(3)
+    for client in near_misses:
+        assert await detector.conflicts(client) == [], client
