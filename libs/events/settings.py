@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
-    """Connection and runtime settings read from the environment (`PZW_<SERVICE>_*`, then `PZW_*`)."""
+    """Connection and runtime settings from the environment: `PZW_<SERVICE>_<NAME>`, else `PZW_<NAME>`."""
 
     model_config = SettingsConfigDict(env_prefix="PZW_", extra="ignore")
 
@@ -21,3 +21,13 @@ class ServiceSettings(BaseSettings):
     run_relay: bool = Field(default=True, description="run the outbox relay in this process")
     run_projections: bool = Field(default=True, description="run this service's projections in this process")
     topic_partitions: int = 4
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The service's own prefix wins; the platform-wide PZW_ prefix fills in what it does not set.
+        shared = EnvSettingsSource(settings_cls, env_prefix="PZW_")
+        return init_settings, env_settings, shared, dotenv_settings, file_secret_settings
