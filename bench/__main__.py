@@ -43,8 +43,8 @@ async def _imports(infra: Infrastructure, settings: Settings) -> list[Row]:
     ]
 
 NOTES = [
-    "Tracing is configured as in the services (OpenTelemetry SDK tracer provider, no exporter), so the relay's "
-    "per-message spans and the runner's per-batch spans cost what they cost in production.",
+    "Tracing is configured as in the services (OpenTelemetry SDK tracer provider, no exporter): the relay and "
+    "the runner pay for their per-batch spans; per-message relay spans exist only when traces are exported.",
     "append: single-event appends are one implicit transaction each (commit with fsync on); the store also "
     "writes event_streams and the outbox row, the raw baseline only the `events` row. eventsourcing uses its "
     "default application recorder, which takes `LOCK TABLE ... IN EXCLUSIVE MODE` on every insert, so its "
