@@ -43,6 +43,7 @@ class ServiceRuntime:
         self._store: PostgresEventStore | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
+        self.migrate_only = False  # set by `python -m services.<name> migrate`: prepare, start nothing
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -75,6 +76,11 @@ class ServiceRuntime:
 
     async def start_workers(self, background: Sequence[tuple[str, BackgroundWork]] = ()) -> None:
         """Start the outbox relay, the projections and the service's own background work (each supervised)."""
+        if self.migrate_only:
+            for projection in self.projections:
+                await ProjectionRunner(self.pool, self.settings.kafka_bootstrap, projection, self.registry,
+                                       group_id=f"{self.name}.{projection.name}").setup()
+            return
         if self.publishes and self.settings.run_relay:
             self.relay = OutboxRelay(self.pool, lambda: reliable_producer(self.settings.kafka_bootstrap),
                                      self.registry, source=f"/pzw/{self.name}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 
@@ -56,10 +58,25 @@ def _health_router(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
-def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    """Run the app with uvicorn on the configured host and port."""
+def serve(app: FastAPI, settings: ServiceSettings, argv: Sequence[str] | None = None) -> None:
+    """Run the app with uvicorn on the configured host and port; `migrate` as the only argument instead applies
+    the migrations and creates the topics, then exits (a Kubernetes Job before the Deployment rolls out)."""
     configure_logging(app.title)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["migrate"]:
+        asyncio.run(migrate_only(app))
+        return
+    if args:
+        raise SystemExit(f"unknown arguments {args}; the only one is `migrate`")
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning",
                 access_log=False, lifespan="on")
+
+
+async def migrate_only(app: FastAPI) -> None:
+    """Run the app's start-up (migrations, topics) without its background work, and stop."""
+    runtime: ServiceRuntime = app.state.runtime
+    runtime.migrate_only = True
+    async with app.router.lifespan_context(app):
+        pass
 
 
