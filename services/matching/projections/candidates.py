@@ -43,6 +43,8 @@ _SCHEDULED = """UPDATE match_candidate_steps SET period_from = $2, period_to = $
 _FINISHED = "UPDATE match_candidate_steps SET status = $2 WHERE step_id = $1"
 
 
+# Stage 0 creates candidate and step rows; stage 1 changes them (upserts and forward-only status updates, which
+# commute with each other).
 class Candidates(Projection):
     """Clients as matching sees them; vocational offers wait for the OPS preparation (PZW order rule)."""
 
@@ -58,30 +60,30 @@ class Candidates(Projection):
         for event in events:
             e = event.payload
             if isinstance(e, c.ClientRegistered):
-                batch.add(_REGISTERED, e.client_id, e.address.gmina, e.address.teryt, e.address.postal_code)
+                batch.add(_REGISTERED, e.client_id, e.address.gmina, e.address.teryt, e.address.postal_code, stage=0)
             elif isinstance(e, c.ClientAddressChanged):
-                batch.add(_MOVED, e.client_id, e.address.gmina, e.address.teryt, e.address.postal_code)
+                batch.add(_MOVED, e.client_id, e.address.gmina, e.address.teryt, e.address.postal_code, stage=1)
             elif isinstance(e, c.ClientProfileUpdated):
                 if e.education is not None:
                     batch.add(_EDUCATION, e.client_id, e.education.level.value, list(e.education.qualifications),
-                              list(e.education.driving_licence))
+                              list(e.education.driving_licence), stage=1)
                 if e.work_history is not None:
-                    batch.add(_WORK, e.client_id, sorted({w.occupation for w in e.work_history}))
+                    batch.add(_WORK, e.client_id, sorted({w.occupation for w in e.work_history}), stage=1)
                 if e.health is not None:
-                    batch.add(_HEALTH, e.client_id, list(e.health.work_restrictions))
+                    batch.add(_HEALTH, e.client_id, list(e.health.work_restrictions), stage=1)
             elif isinstance(e, p.PlanOpened):
-                batch.add(_PLAN, e.client_id, e.plan_id, e.social_preparation_first)
+                batch.add(_PLAN, e.client_id, e.plan_id, e.social_preparation_first, stage=1)
             elif isinstance(e, p.SocialPreparationWaived):
-                batch.add(_WAIVED, e.client_id)
+                batch.add(_WAIVED, e.client_id, stage=1)
             elif isinstance(e, p.PlanStepAdded):
                 batch.add(_STEP, e.step_id, e.client_id, e.instrument.value, e.social_preparation, e.planned.from_,
-                          e.planned.to)
+                          e.planned.to, stage=0)
             elif isinstance(e, p.PlanStepScheduled):
-                batch.add(_SCHEDULED, e.step_id, e.scheduled.from_, e.scheduled.to)
+                batch.add(_SCHEDULED, e.step_id, e.scheduled.from_, e.scheduled.to, stage=1)
             elif isinstance(e, p.PlanStepCompleted | p.PlanStepFailed | p.PlanStepCancelled):
                 status = {p.PlanStepCompleted: "completed", p.PlanStepFailed: "failed",
                           p.PlanStepCancelled: "cancelled"}[type(e)]
-                batch.add(_FINISHED, e.step_id, status)
+                batch.add(_FINISHED, e.step_id, status, stage=1)
         await batch.execute(conn)
 
     async def reset(self, conn: Connection) -> None:
