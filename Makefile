@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo uv)
 PY := .venv/bin/python
 
-.PHONY: help deps run test test-unit test-infra bench lint contracts demo-data clean
+.PHONY: help deps run test test-unit test-infra bench reliability lint contracts demo-data clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -20,12 +20,20 @@ test: deps ## run the whole test suite against real PostgreSQL and Kafka
 test-unit: deps ## only the tests that need no servers
 	@$(PY) -m pytest -q -m "not infra"
 
+reliability: deps ## kill Kafka, PostgreSQL, a consumer and the relay under load; writes docs/reliability.md
+	@$(PY) -m tests.reliability.report
+
 bench: deps ## run the benchmarks; results in bench/results/
 	@$(PY) -m bench
 
-lint: deps ## ruff and mypy
+lint: deps ## ruff, mypy and the Kubernetes manifests
 	@$(PY) -m ruff check .
 	@$(PY) -m mypy
+	@$(MAKE) --no-print-directory validate-k8s
+
+.PHONY: validate-k8s
+validate-k8s: deps ## render deploy/k8s overlays with kustomize, validate against Kubernetes and CRD schemas
+	@$(PY) -m deploy.validate
 
 contracts: deps ## export event JSON Schemas to contracts/
 	@$(PY) -m libs.events.contracts write
