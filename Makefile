@@ -26,14 +26,9 @@ reliability: deps ## kill Kafka, PostgreSQL, a consumer and the relay under load
 bench: deps ## run the benchmarks; results in bench/results/
 	@$(PY) -m bench
 
-lint: deps ## ruff, mypy and the Kubernetes manifests
+lint: deps ## ruff and mypy
 	@$(PY) -m ruff check .
 	@$(PY) -m mypy
-	@$(MAKE) --no-print-directory validate-k8s
-
-.PHONY: validate-k8s
-validate-k8s: deps ## render deploy/k8s overlays with kustomize, validate against Kubernetes and CRD schemas
-	@$(PY) -m deploy.validate
 
 contracts: deps ## export event JSON Schemas to contracts/
 	@$(PY) -m libs.events.contracts write
