@@ -6,7 +6,7 @@ PY := .venv/bin/python
 .PHONY: help deps run test test-unit test-infra bench reliability lint contracts demo-data clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 deps: ## install Debian packages, Kafka jars and the Python environment (idempotent)
 	@bash deploy/local/install.sh
@@ -26,9 +26,14 @@ reliability: deps ## kill Kafka, PostgreSQL, a consumer and the relay under load
 bench: deps ## run the benchmarks; results in bench/results/
 	@$(PY) -m bench
 
-lint: deps ## ruff and mypy
+lint: deps ## ruff, mypy and the Kubernetes manifests
 	@$(PY) -m ruff check .
 	@$(PY) -m mypy
+	@$(MAKE) --no-print-directory validate-k8s
+
+.PHONY: validate-k8s
+validate-k8s: deps ## render deploy/k8s overlays with kustomize, validate against Kubernetes and CRD schemas
+	@$(PY) -m deploy.validate
 
 contracts: deps ## export event JSON Schemas to contracts/
 	@$(PY) -m libs.events.contracts write

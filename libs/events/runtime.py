@@ -70,7 +70,8 @@ class ServiceRuntime:
         self._store = PostgresEventStore(self._pool, self.registry)
         await self._store.migrate()
         consumed = {t for p in self.projections for t in p.topics}
-        specs = [event_topic(t, self.settings.topic_partitions) for t in sorted(set(self.publishes) | consumed)]
+        specs = [event_topic(t, self.settings.topic_partitions, self.settings.topic_replication)
+                 for t in sorted(set(self.publishes) | consumed)]
         await ensure_topics(self.settings.kafka_bootstrap, specs + [s.dead_letter for s in specs])
         self._stop.clear()
 

@@ -21,6 +21,8 @@ class ServiceSettings(BaseSettings):
     run_relay: bool = Field(default=True, description="run the outbox relay in this process")
     run_projections: bool = Field(default=True, description="run this service's projections in this process")
     topic_partitions: int = 4
+    topic_replication: int = Field(default=1, description="replicas of the topics this service creates (3 in "
+                                   "Kubernetes, where they are also declared as KafkaTopic resources)")
 
     @classmethod
     def settings_customise_sources(

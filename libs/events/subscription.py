@@ -38,6 +38,20 @@ class StoreSubscription:
         return Checkpoint(row["transaction_id"], row["global_position"]) if row else START
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Follow the events until `stop`; only the replica holding this subscription's lock does (like the relay):
+        two replicas handling the same events at once would race each other for nothing."""
+        async with self._pool.acquire() as lock_conn:
+            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.name):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+                if stop.is_set():
+                    return
+            try:
+                await self._follow(stop)
+            finally:
+                await lock_conn.execute("SELECT pg_advisory_unlock(hashtext($1))", self.name)
+
+    async def _follow(self, stop: asyncio.Event) -> None:
         after = await self.checkpoint()
         while not stop.is_set():
             page = await self._store.read_all(after, limit=200)

@@ -9,6 +9,6 @@ CONFLICTS = "pzw.conflicts.v1"
 NOTIFICATIONS = "pzw.notifications.v1"
 
 
-def event_topic(name: str, partitions: int) -> TopicSpec:
+def event_topic(name: str, partitions: int, replication: int = 1) -> TopicSpec:
     """An event topic as the platform declares it (history kept forever: projections are rebuilt by replay)."""
-    return TopicSpec(name, partitions)
+    return TopicSpec(name, partitions, replication)

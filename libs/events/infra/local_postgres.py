@@ -61,6 +61,14 @@ class LocalPostgres:
         )
         return self.dsn
 
+    def crash_restart(self) -> None:
+        """Stop without a clean shutdown (as after a crash: recovery from the WAL on start) and start again."""
+        subprocess.run(
+            _as_server_user([str(_bin_dir() / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop"]),
+            check=True, capture_output=True,
+        )
+        self.start()
+
     def stop(self) -> None:
         if not (self.data_dir / "postmaster.pid").exists():
             return

@@ -14,7 +14,8 @@ def main() -> None:
     settings = MatchingSettings()
     configure_logging("matching-conflicts")
     # faust only creates its own topics: the topics it reads must exist before it subscribes.
-    specs = [event_topic(t, settings.topic_partitions) for t in (CLIENTS, PLANS, MATCHING, CONFLICTS)]
+    specs = [event_topic(t, settings.topic_partitions, settings.topic_replication)
+             for t in (CLIENTS, PLANS, MATCHING, CONFLICTS)]
     asyncio.run(ensure_topics(settings.kafka_bootstrap, specs + [s.dead_letter for s in specs]))
     app = create_app(settings)
     sys.argv = [sys.argv[0], "worker", "--without-web", "--loglevel", "warn"]
