@@ -10,7 +10,9 @@ from typing import Any
 from deploy.validate.kustomize import Document
 from deploy.validate.schemas import Problem, describe
 from libs.events import topics as platform_topics
-from libs.events.schemas.regional import VOIVODESHIPS
+
+# TERYT codes of the 16 voivodeships: the regional feed has a topic for each (pzw.regional.<code>.v1).
+VOIVODESHIPS = tuple(f"{code:02d}" for code in range(2, 33, 2))
 
 PHASES = ("platform", "data", "migrate", "services")  # the order deploy.sh applies them in
 DETECTOR_TOPICS = (platform_topics.CLIENTS, platform_topics.PLANS, platform_topics.MATCHING)
