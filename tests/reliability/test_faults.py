@@ -14,6 +14,7 @@ from tests.reliability import scenario
 pytestmark = pytest.mark.infra
 
 
+@pytest.mark.timeout(900)  # 20,000 commands with four faults and their recoveries: minutes, not seconds
 async def test_faults_under_load_lose_nothing_and_duplicate_nothing(infra: Infrastructure, tmp_path: Path) -> None:
     if infra.kafka is None or infra.postgres is None:
         pytest.skip("fault injection kills the local server processes; these servers are not local")
