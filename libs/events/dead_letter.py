@@ -8,6 +8,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from libs.events.kafka_admin import dead_letter_topic
+from libs.events.metrics import dead_letters
 
 
 class DeadLetterPublisher:
@@ -31,3 +32,4 @@ class DeadLetterPublisher:
         ]
         await self._producer.send_and_wait(
             dead_letter_topic(record.topic), record.value, key=record.key, headers=headers)
+        dead_letters.add(1, {"topic": record.topic, "reason": error_type, "consumer": self._consumer_name})

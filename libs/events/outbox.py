@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 
 from libs.events.kafka_codec import OutgoingMessage, ce_type, headers_from_stored, metadata_to_headers
+from libs.events.metrics import set_outbox_backlog
 from libs.events.registry import EventRegistry
 from libs.events.tracing import context_from_traceparent, tracer, tracing_exported
 
@@ -91,10 +93,14 @@ class OutboxRelay:
 
     async def _relay_until(self, stop: asyncio.Event) -> None:
         backoff = 0.1
+        measured = 0.0
         while not stop.is_set():
             try:
                 await self.pump()
                 backoff = 0.1
+                if time.monotonic() - measured > 5:  # the backlog gauge, now and then (a count is not free)
+                    set_outbox_backlog(self._source, await self.pending())
+                    measured = time.monotonic()
             except Exception as exc:  # Kafka or PostgreSQL unavailable: keep the rows, send them again later
                 log.warning("outbox relay failed; retrying from the oldest unacknowledged row", error=repr(exc),
                             backoff=backoff)

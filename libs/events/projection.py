@@ -18,9 +18,10 @@ from libs.events.db import Connection
 from libs.events.dead_letter import DeadLetterPublisher
 from libs.events.envelope import RecordedEvent
 from libs.events.kafka_codec import MessageDecodeError, decode_event, read_envelope
+from libs.events.metrics import set_consumer_lag
 from libs.events.migrations import Migration, migrate, packaged
 from libs.events.registry import EventRegistry
-from libs.events.tracing import context_from_traceparent, tracer
+from libs.events.tracing import context_from_traceparent, tracer, tracing_exported
 
 log = structlog.get_logger(__name__)
 
@@ -144,6 +145,10 @@ class ProjectionRunner:
                 if batches:
                     # Kafka's committed offsets are informational (lag monitoring); PostgreSQL holds the truth.
                     await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batches.items()})
+                    for tp, recs in batches.items():
+                        end = consumer.highwater(tp)
+                        if end is not None:
+                            set_consumer_lag(self._group_id, tp.topic, tp.partition, end - recs[-1].offset - 1)
         finally:
             await consumer.stop()
 
@@ -228,6 +233,12 @@ class ProjectionRunner:
         parent = context_from_traceparent(events[0].metadata.traceparent)
         with tracer.start_as_current_span(f"{self.projection.name} apply", context=parent) as span:
             span.set_attribute("messaging.batch.message_count", len(events))
+            if tracing_exported():
+                # Each event's own trace gets a span here, so a request's trace reaches every consumer of it.
+                for event in events[1:]:
+                    with tracer.start_span(f"{self.projection.name} process", context=context_from_traceparent(
+                            event.metadata.traceparent)) as event_span:
+                        event_span.set_attribute("messaging.message.id", str(event.event_id))
             await self.projection.apply(conn, events)
 
     async def _apply_alone(

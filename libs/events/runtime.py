@@ -18,7 +18,7 @@ from libs.events.registry import EventRegistry
 from libs.events.settings import ServiceSettings
 from libs.events.store import PostgresEventStore
 from libs.events.topics import event_topic
-from libs.events.tracing import configure_tracing
+from libs.events.tracing import configure_tracing, shutdown_telemetry
 
 log = structlog.get_logger(__name__)
 
@@ -122,6 +122,7 @@ class ServiceRuntime:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+        shutdown_telemetry()
         log.info("service stopped", service=self.name)
 
     @contextlib.asynccontextmanager

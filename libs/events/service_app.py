@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from libs.events.http import BodySizeLimit, install_error_handlers
 from libs.events.logging import configure_logging
@@ -29,6 +30,7 @@ def create_app(
     """
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health/live,health/ready")
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, limits=body_limits)
     for router in routers:

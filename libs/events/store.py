@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,8 +14,10 @@ import orjson
 from libs.events.db import Connection
 from libs.events.envelope import Metadata, NewEvent, RecordedEvent
 from libs.events.errors import ConcurrencyError, StreamNotFound
+from libs.events.metrics import append_duration
 from libs.events.migrations import Migration, migrate, packaged
 from libs.events.registry import EventRegistry
+from libs.events.tracing import tracer
 
 ANY_VERSION = -1
 NO_STREAM = 0
@@ -95,12 +98,17 @@ class PostgresEventStore:
             [metadata] * len(append.events), [e.occurred_at for e in append.events],
             append.topic, key,
         )
+        started = time.perf_counter()
         try:
-            if conn is not None:
-                rows = await conn.fetch(_APPEND_SQL, *args)
-            else:
-                async with self._pool.acquire() as own:
-                    rows = await own.fetch(_APPEND_SQL, *args)
+            with tracer.start_as_current_span("eventstore.append") as span:
+                span.set_attribute("pzw.stream.type", append.stream_type)
+                span.set_attribute("pzw.stream.events", len(append.events))
+                if conn is not None:
+                    rows = await conn.fetch(_APPEND_SQL, *args)
+                else:
+                    async with self._pool.acquire() as own:
+                        rows = await own.fetch(_APPEND_SQL, *args)
+            append_duration.record((time.perf_counter() - started) * 1000, {"stream_type": append.stream_type})
         except asyncpg.PostgresError as exc:
             if getattr(exc, "sqlstate", None) == "PZ409":
                 raise ConcurrencyError(append.stream_id, append.expected_version, int(exc.detail or 0)) from exc

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,52 +20,14 @@ import asyncpg
 import httpx
 
 from libs.events.infra import Infrastructure
-from libs.events.infra.ports import free_port
 from libs.events.topics import CLIENTS
 from tests.support.kafka import headers_of, read_topic
 from tests.support.people import pesel_for
+from tests.support.processes import Process
 
 REPO = Path(__file__).resolve().parents[2]
 INSTITUTION = "PUP-7001"
 HEADERS = {"X-Actor-User": "load@pup-7001", "X-Actor-Institution": INSTITUTION, "X-Actor-Role": "job_broker"}
-
-
-@dataclass
-class Process:
-    """A service subprocess that can be killed and started again on the same port and database."""
-
-    module: str
-    prefix: str
-    database: str
-    infra: Infrastructure
-    logs: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        env = {**os.environ, f"PZW_{self.prefix}_DATABASE_URL": self.database,
-               f"PZW_{self.prefix}_KAFKA_BOOTSTRAP": self.infra.kafka_bootstrap,
-               f"PZW_{self.prefix}_HTTP_PORT": str(self.port), "PZW_LOG_LEVEL": "WARNING"}
-        log = (self.logs / f"{self.module}.log").open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", self.module], env=env, cwd=REPO, stdout=log,
-                                        stderr=subprocess.STDOUT)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 @dataclass

@@ -1,0 +1,110 @@
+"""One trace from an HTTP request through the event store, the outbox relay and Kafka into the consumers of
+other services, exported over OTLP (configured by the standard OTEL_* variables) to a real OTLP/HTTP receiver."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request, Response
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from libs.events.infra import Infrastructure
+from tests.conftest import create_database
+from tests.support.people import ADDRESS, person, worker
+from tests.support.processes import Process
+from tests.support.services import eventually, serving
+
+pytestmark = pytest.mark.infra
+
+PUP, OPS = worker("PUP-6101", "a@pup-6101", "job_broker"), worker("MOPS-610101", "b@mops-610101", "social_worker")
+
+
+class Receiver:
+    """What the services exported: service names per trace id."""
+
+    def __init__(self) -> None:
+        self.services: dict[str, set[str]] = defaultdict(set)
+        self.spans: dict[str, list[str]] = defaultdict(list)
+        app = FastAPI()
+
+        @app.post("/v1/traces")
+        async def traces(request: Request) -> Response:
+            export = ExportTraceServiceRequest()
+            export.ParseFromString(await request.body())
+            for resource_spans in export.resource_spans:
+                service = next(a.value.string_value for a in resource_spans.resource.attributes
+                               if a.key == "service.name")
+                for scope in resource_spans.scope_spans:
+                    for span in scope.spans:
+                        self.services[span.trace_id.hex()].add(service)
+                        self.spans[span.trace_id.hex()].append(f"{service}: {span.name}")
+            return Response(status_code=200)
+
+        @app.post("/v1/metrics")
+        async def metrics() -> Response:
+            return Response(status_code=200)
+
+        self.app = app
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
+    collected = Receiver()
+    async with serving(collected.app) as http:
+        yield collected, str(http.base_url)
+
+
+async def test_one_trace_spans_the_request_the_relay_and_the_consumers_of_three_services(
+    infra: Infrastructure, receiver: tuple[Receiver, str], tmp_path: Path
+) -> None:
+    collected, endpoint = receiver
+    processes = []
+    for module, prefix in (("services.clients", "CLIENTS"), ("services.plans", "PLANS"),
+                           ("services.reporting", "REPORTING")):
+        process = Process(module, prefix, await create_database(infra.postgres_dsn, "trace"), infra, tmp_path,
+                          env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": f"pzw-{prefix.lower()}",
+                               "OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_METRIC_EXPORT_INTERVAL": "1000"})
+        process.start()
+        processes.append(process)
+    clients = processes[0]
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            for process in processes:
+                await eventually(lambda p=process: _ready(http, p.url), within=60)
+            agreement = await http.post(f"{clients.url}/agreements", headers=PUP, json={
+                "pup_institution_id": "PUP-6101", "ops_institution_id": "MOPS-610101", "valid": {"from": "2026-01-01"},
+                "legal_basis": {"code": "X", "text": "x", "applies_from": "2025-06-01"}})
+            assert agreement.status_code == 201
+            someone = person("Olga", "Trace", male=False)
+            body = {"identity": someone, "address": ADDRESS, "registered_on": "2026-11-02"}
+            await http.post(f"{clients.url}/clients", headers=PUP,
+                            json={**body, "institution_id": "PUP-6101", "institution_kind": "PUP"})
+            shared = await http.post(f"{clients.url}/clients", headers=OPS,
+                                     json={**body, "institution_id": "MOPS-610101", "institution_kind": "OPS"})
+            assert shared.status_code == 201
+
+            async def trace_across_three() -> str | None:
+                return next((t for t, services in collected.services.items() if len(services) >= 3), None)
+
+            trace_id = await eventually(trace_across_three, within=60)
+    finally:
+        for process in processes:
+            process.stop()
+    assert collected.services[trace_id] == {"pzw-clients", "pzw-plans", "pzw-reporting"}
+    names = collected.spans[trace_id]
+    assert any(n.startswith("pzw-clients: POST") for n in names), names
+    assert "pzw-clients: eventstore.append" in names
+    assert any(n.startswith("pzw-clients: pzw.clients.v1 publish") for n in names), names
+
+
+async def _ready(http: httpx.AsyncClient, url: str) -> bool:
+    try:
+        return (await http.get(f"{url}/health/ready")).status_code == 200
+    except httpx.HTTPError:
+        await asyncio.sleep(0.2)
+        return False
