@@ -18,6 +18,7 @@ import faust
 import structlog
 
 from libs.events.kafka_codec import MessageDecodeError, decode_event, read_envelope
+from libs.events.metrics import conflicts_detected
 from libs.events.migrations import migrate
 from libs.events.schemas import registry
 from libs.events.store import PostgresEventStore
@@ -83,6 +84,9 @@ def create_app(settings: MatchingSettings | None = None) -> faust.App:
                 detector.seen.add(detection.detected.conflict_id)
             if new:
                 log.info("conflicts detected", count=len(new))
+                by_rule = {d.detected.conflict_id: d.detected.rule_id for d in batch}
+                for conflict_id in new:
+                    conflicts_detected.add(1, {"rule": by_rule[conflict_id]})
 
     def collect(findings: list[Finding], causation: Any = None, correlation: Any = None) -> None:
         now = datetime.now(UTC)
