@@ -38,5 +38,8 @@ validate-k8s: deps ## render deploy/k8s overlays with kustomize, validate agains
 contracts: deps ## export event JSON Schemas to contracts/
 	@$(PY) -m libs.events.contracts write
 
+demo-data: deps ## generate data: PRESET=pilot|large|tiny SINK=http|kafka|jsonl ARGS="--seed 7 ..." (docs/demo-data.md)
+	@$(PY) -m tools.demo_data --preset $(or $(PRESET),pilot) $(if $(SINK),--sink $(SINK)) $(ARGS)
+
 clean: ## remove local state (databases, Kafka logs), keep caches
 	rm -rf .run test-artifacts

@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 RATE = 500.0
 TARGET_P99_MS = 1000.0
 ACTOR = Actor(user="bench", institution="PUP-2473", role="job_broker")
-HOME = Address(gmina="Siemianowice Śląskie", teryt="2473011", postal_code="41-100", city="Siemianowice Śląskie")
+HOME = Address(gmina="Siemianowice Śląskie", teryt="2474011", postal_code="41-100", city="Siemianowice Śląskie")
 
 
 def _events(client: uuid.UUID) -> list[RecordedEvent]:

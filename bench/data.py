@@ -46,7 +46,7 @@ _LAST = [("Nowak", "Nowak"), ("Kowalski", "Kowalska"), ("Wiśniewski", "Wiśniew
                                                                                             "Pawłowska")]
 # (gmina, TERYT TERC, postal code, city, county code used in institution ids)
 _PLACES = [
-    ("Siemianowice Śląskie", "2473011", "41-100", "Siemianowice Śląskie", "2473"),
+    ("Siemianowice Śląskie", "2474011", "41-100", "Siemianowice Śląskie", "2473"),
     ("Katowice", "2469011", "40-001", "Katowice", "2469"),
     ("Chorzów", "2462011", "41-500", "Chorzów", "2462"),
     ("Bytom", "2461011", "41-902", "Bytom", "2461"),

@@ -17,7 +17,7 @@ PEOPLE = [
     ("Piotr", "Wójcik", "90022004517", date(1990, 2, 20)),
     ("Katarzyna", "Kamińska", "78111505262", date(1978, 11, 15)),
 ]
-ADDRESS = {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100",
+ADDRESS = {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100",
            "city": "Siemianowice Śląskie", "street": "Jana Pawła II"}
 
 
@@ -59,7 +59,7 @@ async def load_demo_data(urls: dict[str, str]) -> str:
         await _conflict(http, urls, clients[2])
         offer = await _ok(await http.post(f"{urls['matching']}/offers", headers=BROKER, json={
             "kind": "internship", "instrument": "internship", "title": "Staż: pracownik magazynu",
-            "location": {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100"},
+            "location": {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100"},
             "capacity": 3, "period": {"from": _day(30), "to": _day(210)}}))
     return (f"demo data: {len(clients)} clients ({len(clients[::2])} shared), plan {plan}, offer "
             f"{offer['offer_id']}, a benefit conflict on client {clients[2]}")

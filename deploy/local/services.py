@@ -21,5 +21,6 @@ SERVICES: tuple[LocalService, ...] = (
     LocalService("plans", "services.plans", "PZW_PLANS_", "pzw_plans", 8002),
     LocalService("matching", "services.matching", "PZW_MATCHING_", "pzw_matching", 8003),
     LocalService("conflict-detector", "services.matching.conflicts", "PZW_MATCHING_", "pzw_matching", None),
+    LocalService("notifications", "services.notifications", "PZW_NOTIFICATIONS_", "pzw_notifications", 8004),
     LocalService("reporting", "services.reporting", "PZW_REPORTING_", "pzw_reporting", 8005),
 )

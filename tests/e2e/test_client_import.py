@@ -69,7 +69,7 @@ def row_of(who: dict[str, str], external_id: str, **cells: str) -> dict[str, str
     """A Syriusz row of a test person: registered, vocational education, a work history."""
     return {"id_syriusz": external_id, "pesel": who["pesel"], "imie": who["first_name"],
             "nazwisko": who["last_name"], "data_urodzenia": who["birth_date"], "gmina": "Siemianowice Śląskie",
-            "teryt": "2473011", "kod_pocztowy": "41-100", "miejscowosc": "Siemianowice Śląskie",
+            "teryt": "2474011", "kod_pocztowy": "41-100", "miejscowosc": "Siemianowice Śląskie",
             "ulica": "ul. Jana Pawła II", "nr_domu": "10", "wyksztalcenie": "zasadnicze zawodowe",
             "zawod": "ślusarz", "historia_zatrudnienia": "2015-03-01..2018-06-30~ślusarz~Huta Łabędy S.A.",
             "data_rejestracji": "2026-10-01", "status": "zarejestrowany", "prawo_do_zasilku": "T",
@@ -78,7 +78,7 @@ def row_of(who: dict[str, str], external_id: str, **cells: str) -> dict[str, str
 
 def pomost_client(who: dict[str, str], external_id: str, **fields: Any) -> dict[str, Any]:
     return {"external_id": external_id, "identity": who,
-            "address": {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100",
+            "address": {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100",
                         "city": "Siemianowice Śląskie", "street": "Jana Pawła II", "building": "10"},
             "registered_on": "2026-10-15", "household": {"members": 3, "dependants": 2, "single_parent": True},
             "benefits": [{"kind": "zasiłek okresowy", "basis": "bezrobocie", "monthly_amount": "418.00",

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.infra
 
 PUP = worker("PUP-2473", "anna.nowak@pup-2473", "job_broker")
 INTERNSHIP = {"kind": "internship", "instrument": "internship", "title": "Staż: magazynier",
-              "location": {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100"},
+              "location": {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100"},
               "requirements": {"min_education": "primary", "driving_licence": ["B"]}, "capacity": 1,
               "period": {"from": "2026-12-01", "to": "2027-05-31"}}
 

@@ -21,7 +21,7 @@ HEADERS = {"X-Actor-User": "anna.nowak", "X-Actor-Institution": "PUP-2471", "X-A
 REGISTRATION = {
     "institution_id": "PUP-2471", "institution_kind": "PUP",
     "identity": {"pesel": "44051401359", "first_name": "Jan", "last_name": "Kowalski", "birth_date": "1944-05-14"},
-    "address": {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100",
+    "address": {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100",
                 "city": "Siemianowice Śląskie", "street": "Jana Pawła II", "building": "10"},
     "registered_on": "2026-11-02",
 }

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.infra
     ("services.plans", "PLANS", "shared_clients"),
     ("services.matching", "MATCHING", "conflicts"),
     ("services.reporting", "REPORTING", "rm_client"),
+    ("services.notifications", "NOTIFICATIONS", "reminders"),
 ])
 async def test_migrate_creates_the_schema_and_exits(infra: Infrastructure, module: str, prefix: str,
                                                     table: str) -> None:

@@ -27,5 +27,5 @@ def worker(institution: str, user: str, role: str) -> dict[str, str]:
     return {"X-Actor-User": user, "X-Actor-Institution": institution, "X-Actor-Role": role}
 
 
-ADDRESS = {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100",
+ADDRESS = {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100",
            "city": "Siemianowice Śląskie", "street": "Jana Pawła II", "building": "10"}

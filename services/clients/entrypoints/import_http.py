@@ -41,7 +41,7 @@ ImportsDep = Annotated[ImportService, Depends(import_service)]
 
 _CSV = ("id_syriusz;pesel;imie;nazwisko;gmina;teryt;kod_pocztowy;miejscowosc;ulica;nr_domu;wyksztalcenie;zawod;"
         "historia_zatrudnienia;data_rejestracji;status;prawo_do_zasilku;zasilek_kwota;zasilek_od;zasilek_do\n"
-        "S-000123;44051401359;Jan;Kowalski;Siemianowice Śląskie;2473011;41-100;Siemianowice Śląskie;"
+        "S-000123;44051401359;Jan;Kowalski;Siemianowice Śląskie;2474011;41-100;Siemianowice Śląskie;"
         "Jana Pawła II;10;zasadnicze zawodowe;ślusarz;2015-03-01..2018-06-30~ślusarz~Huta Łabędy S.A.;"
         "2026-10-01;zarejestrowany;T;1304,70;2026-10-09;2027-04-08\n")
 _NDJSON = ('{"source": "POMOST", "institution_id": "MOPS-2473", "exported_at": "2026-11-02T08:00:00+01:00"}\n'

@@ -25,7 +25,7 @@ class ClientCreate(Body):
         "institution_id": "PUP-2473", "institution_kind": "PUP",
         "identity": {"pesel": "44051401359", "first_name": "Jan", "last_name": "Kowalski",
                      "birth_date": "1944-05-14"},
-        "address": {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100",
+        "address": {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100",
                     "city": "Siemianowice Śląskie", "street": "Jana Pawła II", "building": "10"},
         "contact": {"phone": "+48 600 100 200"}, "registered_on": "2026-11-02"}]})
 

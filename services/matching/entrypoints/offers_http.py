@@ -44,7 +44,7 @@ Today = Annotated[date | None, Query(description="score as of this day (default:
 class OfferCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "kind": "internship", "instrument": "internship", "title": "Staż: magazynier",
-        "location": {"gmina": "Siemianowice Śląskie", "teryt": "2473011", "postal_code": "41-100"},
+        "location": {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100"},
         "requirements": {"min_education": "primary", "driving_licence": [],
                          "excluded_health_restrictions": ["no_heavy_lifting"]},
         "capacity": 3, "period": {"from": "2026-12-01", "to": "2027-05-31"}, "monthly_pay": "1994.40"}]})

@@ -38,7 +38,7 @@ from tests.conftest import create_database
 SYSTEM = Actor.system("clients-test-feed")
 LEGAL_BASIS = LegalBasis(code="UPS-art-46", text="art. 46 ustawy o pomocy społecznej", applies_from=date(2004, 5, 1))
 DEFAULT_AGREEMENT = uuid.UUID("0190b7a2-0000-7000-8000-0000000a0001")
-HOME = Address(gmina="Siemianowice Śląskie", teryt="2473011", postal_code="41-100", city="Siemianowice Śląskie")
+HOME = Address(gmina="Siemianowice Śląskie", teryt="2474011", postal_code="41-100", city="Siemianowice Śląskie")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Developer tools of the PZW platform (not deployed with the services)."""
