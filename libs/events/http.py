@@ -10,12 +10,41 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.events.decider import DomainError, Forbidden
 from libs.events.envelope import Actor, RecordedEvent
 from libs.events.errors import ConcurrencyError, StreamNotFound
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: what went wrong, and where (the field, the versions at stake) when it is known."""
+
+    model_config = ConfigDict(extra="allow")
+
+    detail: str
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+    current_version: int | None = None
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "model": ErrorBody}
+
+
+# The error answers any route may give; documented on every operation so that clients (and the schema fuzzing
+# in tests/fuzz) know them.
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("malformed request"),
+    403: _error("the acting institution or role may not do this"),
+    404: _error("no such resource"),
+    409: _error("a rule refused the change, or the version in If-Match is stale (current_version says which)"),
+    413: _error("the request body is larger than allowed"),
+    415: _error("unsupported content type"),
+    422: _error("a field is invalid (named in `field` / `errors`)"),
+    428: _error("If-Match with the version last read is required"),
+}
 
 
 class NotFound(LookupError):

@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from libs.events.http import BodySizeLimit, install_error_handlers
+from libs.events.http import COMMON_ERRORS, BodySizeLimit, install_error_handlers
 from libs.events.logging import configure_logging
 from libs.events.runtime import ServiceRuntime
 from libs.events.settings import ServiceSettings
@@ -34,7 +34,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, limits=body_limits)
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=COMMON_ERRORS)
     app.include_router(_health_router(runtime))
     return app
 

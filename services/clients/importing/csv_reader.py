@@ -72,7 +72,11 @@ class CsvReader:
 
     async def _parse(self) -> AsyncIterator[list[str]]:
         async for lines in self._complete_records():
-            for cells in csv.reader(lines, delimiter=self._delimiter):
+            try:
+                records = list(csv.reader(lines, delimiter=self._delimiter))
+            except csv.Error as exc:  # e.g. a bare carriage return inside an unquoted field
+                raise FormatError(f"the CSV is malformed: {exc}", "body") from None
+            for cells in records:
                 if cells and any(cells):
                     yield cells
 
