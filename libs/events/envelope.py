@@ -47,6 +47,16 @@ class Metadata:
         }
 
     @classmethod
+    def for_command(cls, actor: Actor, partition_key: object, *, correlation_id: uuid.UUID | None = None,
+                    causation_id: uuid.UUID | None = None) -> Metadata:
+        """Metadata of the events one command produces: keyed (the client, so that Kafka keeps one client's
+        events in order), correlated, and carrying the trace of the request that caused them."""
+        from libs.events.tracing import current_traceparent
+
+        return cls(actor=actor, correlation_id=correlation_id or new_event_id(), causation_id=causation_id,
+                   partition_key=str(partition_key), traceparent=current_traceparent())
+
+    @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Metadata:
         causation = raw.get("causation_id")
         return cls(

@@ -12,11 +12,9 @@ from pydantic import BaseModel
 from libs.events.db import Connection
 from libs.events.decider import CommandHandler, Outcome
 from libs.events.envelope import Actor, Metadata, RecordedEvent
-from libs.events.ids import new_id
 from libs.events.schemas.clients import AssignmentReason
 from libs.events.store import PostgresEventStore
 from libs.events.topics import CLIENTS
-from libs.events.tracing import current_traceparent
 from services.clients.adapters.identity_index import IdentityTaken, PostgresIdentityIndex
 from services.clients.adapters.indexes import WriteIndexes
 from services.clients.domain import commands as cmd
@@ -28,9 +26,8 @@ _POLICY_TRIGGERS = (cmd.RegisterClient, cmd.ChangeAddress, cmd.GiveConsent, cmd.
 
 
 def metadata_for(actor: Actor, key: uuid.UUID, correlation_id: uuid.UUID | None = None) -> Metadata:
-    """Metadata of a command's events: keyed by the client so that Kafka keeps their order."""
-    return Metadata(actor=actor, correlation_id=correlation_id or new_id(), partition_key=str(key),
-                    traceparent=current_traceparent())
+    """Metadata of a command's events, keyed by the client."""
+    return Metadata.for_command(actor, key, correlation_id=correlation_id)
 
 
 class ClientsApplication:

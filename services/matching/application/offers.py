@@ -15,7 +15,6 @@ from libs.events.ids import derived_id, new_id
 from libs.events.schemas.matching import MatchProposed, OfferPublished, ReferralIssued, ReferralOutcome
 from libs.events.store import NO_STREAM, PostgresEventStore, StreamAppend
 from libs.events.topics import MATCHING
-from libs.events.tracing import current_traceparent
 from services.matching.adapters.catalogue import Catalogue
 from services.matching.domain.offer import (
     Issue,
@@ -31,7 +30,7 @@ from services.matching.domain.scoring import Candidate, Score, rank, score
 
 
 def _metadata(actor: Actor, key: uuid.UUID) -> Metadata:
-    return Metadata(actor=actor, correlation_id=new_id(), partition_key=str(key), traceparent=current_traceparent())
+    return Metadata.for_command(actor, key)
 
 
 class MatchingApplication:

@@ -17,7 +17,6 @@ from libs.events.http import NotFound
 from libs.events.ids import new_id
 from libs.events.store import PostgresEventStore
 from libs.events.topics import PLANS
-from libs.events.tracing import current_traceparent
 from services.plans.adapters.plan_index import PlanAlreadyOpen, PostgresPlanIndex
 from services.plans.adapters.shared_client_directory import SharedClientDirectory, Sharing
 from services.plans.application.opening import open_plan_command, usable_sharing
@@ -37,8 +36,7 @@ def utc_now() -> datetime:
 
 def metadata_for(actor: Actor, client_id: uuid.UUID) -> Metadata:
     """Metadata of a command's events: keyed by the client so that Kafka keeps one client's events in order."""
-    return Metadata(actor=actor, correlation_id=new_id(), partition_key=str(client_id),
-                    traceparent=current_traceparent())
+    return Metadata.for_command(actor, client_id)
 
 
 class PlansApplication:
