@@ -9,7 +9,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import append, conflict_latency, end_to_end, import_rows, plan_commands, projection, relay, report
+from bench import (append, conflict_latency, end_to_end, import_rows, indicators, plan_commands, projection, relay,
+                   replay, report)
 from bench.common import Row, Settings, checkpoint, failed_row, progress
 from libs.events.infra import Infrastructure, start_infrastructure
 from libs.events.tracing import configure_tracing
@@ -28,6 +29,10 @@ BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "conflict_latency": ("conflict latency",
                          lambda infra, s: conflict_latency.run(infra.postgres_dsn, infra.kafka_bootstrap, s)),
     "import_rows": ("import", lambda infra, s: _imports(infra, s)),
+    "replay": ("replay of every read model",
+               lambda infra, s: replay.run(infra.postgres_dsn, infra.kafka_bootstrap, s)),
+    "indicators": ("indicator queries",
+                   lambda infra, s: indicators.run(infra.postgres_dsn, infra.kafka_bootstrap, s)),
 }
 
 

@@ -19,7 +19,8 @@ CONTRACTS_DIR = REPO / "contracts"
 CATALOGUE = REPO / "docs" / "event-catalogue.md"
 
 _TOPICS = {"clients": "pzw.clients.v1", "plans": "pzw.plans.v1", "matching": "pzw.matching.v1",
-           "conflicts": "pzw.conflicts.v1", "notifications": "pzw.notifications.v1"}
+           "conflicts": "pzw.conflicts.v1", "notifications": "pzw.notifications.v1",
+           "regional": "pzw.regional.<voivodeship>.v1"}
 
 
 def rendered(registry: EventRegistry) -> dict[Path, bytes]:

@@ -36,7 +36,7 @@ class Address(ValueObject):
 
     gmina: str = Field(min_length=1, max_length=100, examples=["Siemianowice Śląskie"])
     teryt: str | None = Field(default=None, pattern=r"^\d{7}$", description="TERYT TERC code of the gmina (7 digits)",
-                              examples=["2473011"])
+                              examples=["2474011"])
     postal_code: str = Field(pattern=r"^\d{2}-\d{3}$", examples=["41-100"])
     city: str = Field(min_length=1, max_length=100, examples=["Siemianowice Śląskie"])
     street: str | None = Field(default=None, max_length=150, examples=["Jana Pawła II"])

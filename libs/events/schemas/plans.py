@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import Field
@@ -156,6 +157,39 @@ class IpzsEnded(EventPayload):
     ipzs_id: uuid.UUID
     ended_on: date
     reason: IpzsEnding
+
+
+@registry.event("CisAttendanceRecorded", 1, context=CONTEXT)
+class CisAttendanceRecorded(EventPayload):
+    """The CIS recorded a participant's attendance at classes in one month of the IPZS; a later record of the same
+    month corrects the earlier one."""
+
+    plan_id: uuid.UUID
+    client_id: uuid.UUID
+    ipzs_id: uuid.UUID
+    cis_institution_id: InstitutionId
+    month: date = Field(description="the first day of the month")
+    days_scheduled: int = Field(ge=0, le=31, description="days of classes planned for the participant")
+    days_present: int = Field(ge=0, le=31)
+    days_excused: int = Field(ge=0, le=31, description="absences with an excuse (sick leave ...)")
+    recorded_by: WorkerId
+
+
+@registry.event("IntegrationBonusDecided", 1, context=CONTEXT)
+class IntegrationBonusDecided(EventPayload):
+    """The CIS decided whether the participant receives the integration bonus (premia integracyjna) for a month; a
+    later decision for the same month replaces the earlier one."""
+
+    plan_id: uuid.UUID
+    client_id: uuid.UUID
+    ipzs_id: uuid.UUID
+    cis_institution_id: InstitutionId
+    month: date = Field(description="the first day of the month")
+    granted: bool
+    amount: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2,
+                                   description="PLN, when granted")
+    reason: str | None = Field(default=None, max_length=1000)
+    decided_by: WorkerId
 
 
 @registry.event("PlanStepAdded", 1, context=CONTEXT)

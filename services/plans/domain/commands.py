@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,6 +67,24 @@ class EndIpzs(PlanCommand):
     """The CIS ends the IPZS (employment, own business, social cooperative, end of period)."""
 
     reason: IpzsEnding
+
+
+class RecordAttendance(PlanCommand):
+    """The CIS of the IPZS records the participant's attendance for one month (a later record corrects it)."""
+
+    month: date = Field(description="the first day of the month")
+    days_scheduled: int = Field(ge=0, le=31)
+    days_present: int = Field(ge=0, le=31)
+    days_excused: int = Field(default=0, ge=0, le=31)
+
+
+class DecideIntegrationBonus(PlanCommand):
+    """The CIS of the IPZS decides the integration bonus (premia integracyjna) for one month."""
+
+    month: date = Field(description="the first day of the month")
+    granted: bool
+    amount: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    reason: str | None = Field(default=None, max_length=1000)
 
 
 class AddStep(PlanCommand):

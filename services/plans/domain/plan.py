@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from libs.events.decider import Decider
-from services.plans.domain import ipzs_decisions, plan_decisions, step_decisions
+from services.plans.domain import cis_months, ipzs_decisions, plan_decisions, step_decisions
 from services.plans.domain.commands import (
     AddStep,
     CancelStep,
@@ -16,9 +16,11 @@ from services.plans.domain.commands import (
     CompleteStep,
     ConcludeIpd,
     ConcludeSocialContract,
+    DecideIntegrationBonus,
     EndIpzs,
     FailStep,
     OpenPlan,
+    RecordAttendance,
     RenewIpzs,
     ReviewPlan,
     ScheduleStep,
@@ -37,6 +39,8 @@ _DECISIONS: dict[type[BaseModel], Callable[[Any, PlanState], list[BaseModel]]] =
     SignIpzs: ipzs_decisions.sign_ipzs,
     RenewIpzs: ipzs_decisions.renew_ipzs,
     EndIpzs: ipzs_decisions.end_ipzs,
+    RecordAttendance: cis_months.record_attendance,
+    DecideIntegrationBonus: cis_months.decide_integration_bonus,
     AddStep: step_decisions.add_step,
     ScheduleStep: step_decisions.schedule_step,
     CompleteStep: step_decisions.complete_step,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from libs.events.schemas.common import InstitutionId, Period, WorkerId
 from libs.events.schemas.plans import Instrument, IpzsEnding, IpzsGoal, PlanOutcome, StepFailure
@@ -69,6 +70,40 @@ class IpzsEndRequest(BaseModel):
     model_config = _example(reason="employment")
 
     reason: IpzsEnding
+
+
+def _month(value: Any) -> Any:
+    """Accept a month as "2026-11" as well as its first day "2026-11-01"."""
+    if isinstance(value, str) and len(value) == 7:
+        return f"{value}-01"
+    return value
+
+
+class AttendanceRequest(BaseModel):
+    """The participant's attendance at CIS classes in one month of the IPZS."""
+
+    model_config = _example(month="2026-11", days_scheduled=20, days_present=18, days_excused=1)
+
+    month: date = Field(description="the month, as 2026-11 or its first day 2026-11-01")
+    days_scheduled: int = Field(ge=0, le=31)
+    days_present: int = Field(ge=0, le=31)
+    days_excused: int = Field(default=0, ge=0, le=31, description="absences with an excuse (sick leave ...)")
+
+    _parse_month = field_validator("month", mode="before")(_month)
+
+
+class BonusRequest(BaseModel):
+    """The decision on the integration bonus (premia integracyjna) for one month."""
+
+    model_config = _example(month="2026-11", granted=True, amount="250.00",
+                            reason="full attendance, IPZS goals of the month met")
+
+    month: date = Field(description="the month, as 2026-11 or its first day 2026-11-01")
+    granted: bool
+    amount: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2, description="PLN")
+    reason: str | None = Field(default=None, max_length=1000)
+
+    _parse_month = field_validator("month", mode="before")(_month)
 
 
 class StepAddRequest(BaseModel):

@@ -11,6 +11,8 @@ from libs.events.ids import new_id
 from services.plans.domain import commands as c
 from services.plans.entrypoints.dependencies import CHANGE_RESPONSES, ActorDep, AppDep, change
 from services.plans.entrypoints.requests import (
+    AttendanceRequest,
+    BonusRequest,
     IpzsEndRequest,
     IpzsRenewRequest,
     IpzsSignRequest,
@@ -100,4 +102,20 @@ async def end_ipzs(plan_id: uuid.UUID, body: IpzsEndRequest, actor: ActorDep, pl
                    if_match: IfMatch = None) -> PlanView:
     """The CIS ends the IPZS: employment, own business, social cooperative or end of period."""
     command = c.EndIpzs(actor=actor, today=plans.today(), reason=body.reason)
+    return await change(plans, plan_id, command, if_match, response)
+
+
+@router.post("/plans/{plan_id}/ipzs/attendance", response_model=PlanView, responses=CHANGE_RESPONSES)
+async def record_attendance(plan_id: uuid.UUID, body: AttendanceRequest, actor: ActorDep, plans: AppDep,
+                            response: Response, if_match: IfMatch = None) -> PlanView:
+    """The CIS of the IPZS records the participant's attendance for a month (a later record corrects it)."""
+    command = c.RecordAttendance(actor=actor, today=plans.today(), **dict(body))
+    return await change(plans, plan_id, command, if_match, response)
+
+
+@router.post("/plans/{plan_id}/ipzs/bonus", response_model=PlanView, responses=CHANGE_RESPONSES)
+async def decide_integration_bonus(plan_id: uuid.UUID, body: BonusRequest, actor: ActorDep, plans: AppDep,
+                                   response: Response, if_match: IfMatch = None) -> PlanView:
+    """The CIS of the IPZS decides the integration bonus (premia integracyjna) for a month."""
+    command = c.DecideIntegrationBonus(actor=actor, today=plans.today(), **dict(body))
     return await change(plans, plan_id, command, if_match, response)

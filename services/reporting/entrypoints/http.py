@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from libs.events.http import NotFound
@@ -70,7 +70,7 @@ async def get_client(client_id: uuid.UUID, db: PoolDep) -> ClientView:
 
 @router.get("/institutions/{institution_id}/clients", response_model=ClientPage)
 async def institution_clients(
-    institution_id: str, db: PoolDep,
+    institution_id: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")], db: PoolDep,
     after: Annotated[uuid.UUID | None, Query(description="cursor: the last client_id of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ClientPage:

@@ -10,18 +10,14 @@ from libs.events.envelope import RecordedEvent
 from libs.events.migrations import Migration, packaged
 from libs.events.projection import Projection
 from libs.events.schemas.clients import ClientAddressChanged, ClientRegistered
-from libs.events.sql_batch import SqlBatch
 from libs.events.topics import CLIENTS
+from services.reporting.projections.upserts import RowChanges, table
 
-_UPSERT_CLIENT = """
-    INSERT INTO rm_client (client_id, first_name, last_name, birth_year, gmina, teryt, postal_code, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-    ON CONFLICT (client_id) DO UPDATE SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
-        updated_at = EXCLUDED.updated_at"""
-_ADD_REGISTRATION = """
-    INSERT INTO rm_client_registration (client_id, institution_id, institution_kind, registered_on)
-    VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"""
-_MOVE = "UPDATE rm_client SET gmina = $2, teryt = $3, postal_code = $4, updated_at = $5 WHERE client_id = $1"
+CLIENT = table("rm_client", "client_id uuid",
+               "first_name text, last_name text, birth_year integer, gmina text, teryt text, postal_code text, "
+               "updated_at timestamptz")
+REGISTRATION = table("rm_client_registration", "client_id uuid, institution_id text",
+                     "institution_kind text, registered_on date")
 
 
 class ClientDirectory(Projection):
@@ -31,23 +27,27 @@ class ClientDirectory(Projection):
     topics: ClassVar[tuple[str, ...]] = (CLIENTS,)
     handles: ClassVar[frozenset[str]] = frozenset({"ClientRegistered", "ClientAddressChanged"})
     migrations: ClassVar[Sequence[Migration]] = packaged("services.reporting.projections.sql",
-                                                         "client_directory_001")
+                                                         "client_directory_001", "client_directory_002")
 
     async def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
-        batch = SqlBatch()
+        # Why inserts that keep the first values: the person's identity and address come from the first
+        # registration (as in the client record); later registrations at other institutions only add themselves,
+        # and an address changes only by ClientAddressChanged, applied after the inserts of the batch.
+        changes = RowChanges()
         for event in events:
             payload = event.payload
             if isinstance(payload, ClientRegistered):
                 person, address = payload.identity, payload.address
-                batch.add(_UPSERT_CLIENT, payload.client_id, person.first_name, person.last_name,
-                          person.birth_date.year, address.gmina, address.teryt, address.postal_code,
-                          event.occurred_at)
-                batch.add(_ADD_REGISTRATION, payload.client_id, payload.institution_id,
-                          payload.institution_kind.value, payload.registered_on)
+                changes.insert(CLIENT, (payload.client_id,), first_name=person.first_name,
+                               last_name=person.last_name, birth_year=person.birth_date.year, gmina=address.gmina,
+                               teryt=address.teryt, postal_code=address.postal_code, updated_at=event.occurred_at)
+                changes.insert(REGISTRATION, (payload.client_id, payload.institution_id),
+                               institution_kind=payload.institution_kind.value, registered_on=payload.registered_on)
             elif isinstance(payload, ClientAddressChanged):
-                batch.add(_MOVE, payload.client_id, payload.address.gmina, payload.address.teryt,
-                          payload.address.postal_code, event.occurred_at)
-        await batch.execute(conn)
+                address = payload.address
+                changes.update(CLIENT, (payload.client_id,), gmina=address.gmina, teryt=address.teryt,
+                            postal_code=address.postal_code, updated_at=event.occurred_at)
+        await changes.write(conn)
 
     async def reset(self, conn: Connection) -> None:
         await conn.execute("TRUNCATE rm_client_registration, rm_client")
