@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from libs.events.infra import Infrastructure
@@ -30,6 +31,7 @@ class Receiver:
     def __init__(self) -> None:
         self.services: dict[str, set[str]] = defaultdict(set)
         self.spans: dict[str, list[str]] = defaultdict(list)
+        self.metrics: dict[str, set[str]] = defaultdict(set)  # metric name -> services that exported it
         app = FastAPI()
 
         @app.post("/v1/traces")
@@ -46,7 +48,15 @@ class Receiver:
             return Response(status_code=200)
 
         @app.post("/v1/metrics")
-        async def metrics() -> Response:
+        async def metrics(request: Request) -> Response:
+            export = ExportMetricsServiceRequest()
+            export.ParseFromString(await request.body())
+            for resource_metrics in export.resource_metrics:
+                service = next(a.value.string_value for a in resource_metrics.resource.attributes
+                               if a.key == "service.name")
+                for scope in resource_metrics.scope_metrics:
+                    for metric in scope.metrics:
+                        self.metrics[metric.name].add(service)
             return Response(status_code=200)
 
         self.app = app
@@ -92,6 +102,13 @@ async def test_one_trace_spans_the_request_the_relay_and_the_consumers_of_three_
                 return next((t for t, services in collected.services.items() if len(services) >= 3), None)
 
             trace_id = await eventually(trace_across_three, within=60)
+
+            async def metrics_exported() -> bool:
+                return ("pzw-clients" in collected.metrics["pzw.eventstore.append.duration"]
+                        and "pzw-clients" in collected.metrics["pzw.outbox.backlog"]
+                        and "pzw-reporting" in collected.metrics["pzw.consumer.lag"])
+
+            await eventually(metrics_exported, within=30)
     finally:
         for process in processes:
             process.stop()

@@ -12,6 +12,7 @@ from libs.events.db import Connection
 from libs.events.envelope import Actor, Metadata, NewEvent
 from libs.events.errors import ConcurrencyError
 from libs.events.ids import derived_id, new_id
+from libs.events.metrics import notifications_sent
 from libs.events.schemas.notifications import Channel, NotificationSent
 from libs.events.store import NO_STREAM, PostgresEventStore, StreamAppend
 from libs.events.topics import NOTIFICATIONS
@@ -67,6 +68,8 @@ class Notifier:
                     client_id=cause.client_id, title=title, body=body, cause_event_id=cause.event_id, sent_at=now)
                 if await self._store_one(conn, sent, cause, party, preferences):
                     stored.append(sent)
+                    # Counted when stored; a batch rolled back and retried is counted again (metrics, not records).
+                    notifications_sent.add(1, {"kind": cause.kind.value, "channel": channel.value})
         if parties and not stored:
             log.debug("cause already notified", cause_id=str(cause.cause_id), kind=cause.kind.value)
         return stored
