@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo uv)
 PY := .venv/bin/python
 
-.PHONY: help deps run test test-unit test-infra bench reliability lint contracts demo-data clean
+.PHONY: help deps run test test-unit test-infra bench reliability lint audit contracts demo-data clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -26,10 +26,14 @@ reliability: deps ## kill Kafka, PostgreSQL, a consumer and the relay under load
 bench: deps ## run the benchmarks; results in bench/results/
 	@$(PY) -m bench
 
-lint: deps ## ruff, mypy and the Kubernetes manifests
+lint: deps ## ruff, mypy, the Kubernetes manifests and the dependency audit
 	@$(PY) -m ruff check .
 	@$(PY) -m mypy
 	@$(MAKE) --no-print-directory validate-k8s
+	@$(MAKE) --no-print-directory audit
+
+audit: deps ## check every locked dependency against published advisories (pip-audit; tools/audit.py)
+	@$(PY) -m tools.audit
 
 .PHONY: validate-k8s
 validate-k8s: deps ## render deploy/k8s overlays with kustomize, validate against Kubernetes and CRD schemas
