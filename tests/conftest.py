@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -10,6 +11,10 @@ import asyncpg
 import pytest
 
 from libs.events.infra import Infrastructure, start_infrastructure
+
+# Tests run the platform in development mode: public development defaults of the secrets are allowed (a test of
+# production mode sets PZW_ENV itself). Subprocesses started by tests inherit it.
+os.environ.setdefault("PZW_ENV", "development")
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

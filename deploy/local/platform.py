@@ -39,7 +39,7 @@ async def create_databases(admin_dsn: str) -> dict[str, str]:
 
 
 def start_service(service: LocalService, dsn: str, infra: Infrastructure) -> subprocess.Popen[bytes]:
-    env = {**os.environ, f"{service.env_prefix}DATABASE_URL": dsn,
+    env = {**os.environ, "PZW_ENV": "development", f"{service.env_prefix}DATABASE_URL": dsn,
            f"{service.env_prefix}KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
            "PZW_MATCHING_STREAM_DATA_DIR": str(STATE / "faust")}
     if service.port is not None:

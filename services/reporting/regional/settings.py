@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import structlog
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-log = structlog.get_logger(__name__)
+from libs.events.secrets import secret_or_development_default
 
 # Why a development key exists at all: `make run` and the tests must work without secrets. It is public (it is in
 # this file), so pseudonyms made with it are not secret; production sets PZW_REGIONAL_PSEUDONYM_KEY(_FILE).
@@ -27,10 +26,10 @@ class RegionalSettings(BaseSettings):
     publish: bool = Field(default=True, description="run the publisher of the regional topics in this process")
 
     def key(self) -> bytes:
-        """The pseudonym key: the secret, else the secret file, else the (public) development key."""
+        """The pseudonym key: the secret, else the secret file, else (development mode only) the public key."""
+        configured = None
         if self.pseudonym_key is not None:
-            return self.pseudonym_key.get_secret_value().encode()
-        if self.pseudonym_key_file is not None:
-            return self.pseudonym_key_file.read_bytes().strip()
-        log.warning("regional feed uses the development pseudonym key; set PZW_REGIONAL_PSEUDONYM_KEY in production")
-        return DEVELOPMENT_KEY
+            configured = self.pseudonym_key.get_secret_value().encode()
+        elif self.pseudonym_key_file is not None:
+            configured = self.pseudonym_key_file.read_bytes().strip()
+        return secret_or_development_default("PZW_REGIONAL_PSEUDONYM_KEY", configured, DEVELOPMENT_KEY)
