@@ -15,6 +15,9 @@ from tests.reliability import scenario
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
 
+# The fault tests other than this scenario, listed in the report.
+OTHER_TESTS = (Path(__file__).with_name("other_fault_tests.md")).read_text(encoding="utf-8")
+
 
 async def main() -> None:
     infra = start_infrastructure()
@@ -64,6 +67,7 @@ async def main() -> None:
         f"**Result: {'no event lost, no duplicate effect, per-client order kept' if ok else 'FAILED'}.**",
         *(["", "Examples:", *[f"- {e}" for e in result.examples]] if result.examples else []),
         "",
+        OTHER_TESTS,
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {OUT}")

@@ -21,11 +21,15 @@ import httpx
 
 from libs.events.infra import Infrastructure
 from libs.events.topics import CLIENTS
+from services.reporting.bootstrap import projections
 from tests.support.kafka import headers_of, read_topic
 from tests.support.people import pesel_for
 from tests.support.processes import Process
 
 REPO = Path(__file__).resolve().parents[2]
+# The projection that runs the client directory (alone or in a group): its stream versions are what was applied.
+DIRECTORY = next(p.name for p in projections()
+                 if p.name == "client_directory" or "client_directory" in {q.name for q in getattr(p, "parts", ())})
 INSTITUTION = "PUP-7001"
 HEADERS = {"X-Actor-User": "load@pup-7001", "X-Actor-Institution": INSTITUTION, "X-Actor-Role": "job_broker"}
 
@@ -182,8 +186,8 @@ async def _check(infra: Infrastructure, databases: tuple[str, str], ids: dict[in
         deadline = time.monotonic() + 300
         while True:  # the projection catches up
             applied = {r["stream_id"]: r["version"] for r in await reader_db.fetch(
-                "SELECT stream_id, version FROM projection_streams WHERE projection = 'client_directory' "
-                "AND stream_id = ANY($1)", list(ids.values()))}
+                "SELECT stream_id, version FROM projection_streams WHERE projection = $2 AND stream_id = ANY($1)",
+                list(ids.values()), DIRECTORY)}
             if applied == {i: versions[i] for i in ids.values()} or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
