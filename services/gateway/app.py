@@ -82,12 +82,12 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UpstreamError)
     async def refused(request: Request, exc: UpstreamError) -> Response:
-        return await render(request, "error.html", status=exc.status if exc.status < 500 else 502,
+        return await render(request, "error.html", http_status=exc.status if exc.status < 500 else 502,
                             status_code=exc.status, detail=exc.detail)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if request.url.path.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return await render(request, "error.html", status=exc.status_code, status_code=exc.status_code,
+        return await render(request, "error.html", http_status=exc.status_code, status_code=exc.status_code,
                             detail=str(exc.detail))

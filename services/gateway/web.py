@@ -72,7 +72,7 @@ async def unread_count(request: Request) -> int | None:
     return int(body["unread"])
 
 
-async def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+async def render(request: Request, template: str, http_status: int = 200, **context: Any) -> HTMLResponse:
     """A full page (or a fragment when the template is one) with the shared context."""
     session = session_of(request)
     language = language_of(request)
@@ -82,7 +82,7 @@ async def render(request: Request, template: str, status: int = 200, **context: 
               "flashes": session.take_flashes(), "here": quote(request.url.path + (
                   f"?{request.url.query}" if request.url.query else ""), safe="/?=&"),
               "nav": request.url.path}
-    return templates.TemplateResponse(request, template, {**shared, **context}, status_code=status)
+    return templates.TemplateResponse(request, template, {**shared, **context}, status_code=http_status)
 
 
 def back(to: str) -> RedirectResponse:

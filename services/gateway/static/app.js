@@ -1,6 +1,7 @@
 // Live updates: the notifications service's inbox stream (Server-Sent Events, through the gateway's /api door).
 // A new notification bumps the unread count, is announced to screen readers, and the page's live regions
-// ([data-live-region] with an id) are fetched again, so a partner's change appears without reloading.
+// ([data-live-region] with an id) are fetched again, so a partner's change appears without reloading; forms then
+// carry the plan version shown (If-Match), so acting after seeing the partner's change is not refused as stale.
 (function () {
   "use strict";
   var body = document.body;
@@ -27,6 +28,11 @@
             var next = fresh.getElementById(region.id);
             if (next) { region.innerHTML = next.innerHTML; }
           });
+          // The forms now act on the plan version just shown (the partner's change is on the screen).
+          var version = fresh.querySelector("input[name=version]");
+          if (version) {
+            document.querySelectorAll("input[name=version]").forEach(function (input) { input.value = version.value; });
+          }
           body.dataset.liveRefreshed = String(Number(body.dataset.liveRefreshed || "0") + 1);
         });
     }, 250);
