@@ -67,9 +67,9 @@ async def unread_count(request: Request) -> int | None:
     try:
         body = await upstream_of(request).json(session_of(request), "notifications", "/inbox",
                                                params={"limit": 1, "unread_only": "true"})
-    except (UpstreamError, OSError):
+        return int(body["unread"])
+    except (UpstreamError, OSError, KeyError, TypeError, ValueError):
         return None
-    return int(body["unread"])
 
 
 async def render(request: Request, template: str, http_status: int = 200, **context: Any) -> HTMLResponse:

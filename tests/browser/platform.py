@@ -103,7 +103,8 @@ async def running_platform(infra: Infrastructure, folder: Path) -> AsyncIterator
                 smtp_enabled=False, live_poll_seconds=0.05, live_ping_seconds=1, **base))),
             "reporting": await start(reporting_app(ReportingSettings(database_url=await db("reporting"), **base))),
         }
-        settings = GatewaySettings(development=True, demo_users_path=demo_users_file(folder, broker, social, supervisor),
+        users = demo_users_file(folder, broker, social, supervisor)
+        settings = GatewaySettings(development=True, demo_users_path=users,
                                    **{f"{name}_url": str(api.base_url) for name, api in apis.items()})
         gateway = await start(gateway_app(settings))
         executable = chromium_path()
