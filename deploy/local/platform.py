@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 
 from deploy.local.demo_data import load_demo_data
-from deploy.local.services import SERVICES, LocalService
+from deploy.local.services import GATEWAY, SERVICES, LocalService
 from libs.events.infra import Infrastructure, start_infrastructure
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,19 +29,20 @@ async def create_databases(admin_dsn: str) -> dict[str, str]:
     """One database per service (services never share one); returns service name -> DSN."""
     conn = await asyncpg.connect(admin_dsn)
     try:
-        for database in sorted({s.database for s in SERVICES}):
+        for database in sorted({s.database for s in SERVICES if s.database}):
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
                 await conn.execute(f'CREATE DATABASE "{database}"')
     finally:
         await conn.close()
     base = admin_dsn.rsplit("/", 1)[0]
-    return {s.name: f"{base}/{s.database}" for s in SERVICES}
+    return {s.name: f"{base}/{s.database}" for s in SERVICES if s.database}
 
 
-def start_service(service: LocalService, dsn: str, infra: Infrastructure) -> subprocess.Popen[bytes]:
-    env = {**os.environ, f"{service.env_prefix}DATABASE_URL": dsn,
-           f"{service.env_prefix}KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-           "PZW_MATCHING_STREAM_DATA_DIR": str(STATE / "faust")}
+def start_service(service: LocalService, dsn: str | None, infra: Infrastructure) -> subprocess.Popen[bytes]:
+    env = {**os.environ, f"{service.env_prefix}KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+           "PZW_MATCHING_STREAM_DATA_DIR": str(STATE / "faust"), **dict(service.env)}
+    if dsn is not None:
+        env[f"{service.env_prefix}DATABASE_URL"] = dsn
     if service.port is not None:
         env[f"{service.env_prefix}HTTP_PORT"] = str(service.port)
     log = (STATE / f"{service.name}.log").open("ab")
@@ -81,12 +82,13 @@ def main() -> int:
     try:
         dsns = asyncio.run(create_databases(infra.postgres_dsn))
         for service in SERVICES:
-            processes.append(start_service(service, dsns[service.name], infra))
+            processes.append(start_service(service, dsns.get(service.name), infra))
         for service, process in zip(SERVICES, processes, strict=True):
             wait_ready(service, process)
         print("Loading demo data ...", flush=True)
         summary = asyncio.run(load_demo_data({s.name: f"http://127.0.0.1:{s.port}" for s in SERVICES if s.port}))
         print(summary)
+        print(f"\nOpen the PZW web application: http://127.0.0.1:{GATEWAY.port}  (sign in as a demo user)")
         print("\nThe platform is running:")
         print(f"  {'PostgreSQL':<18} {infra.postgres_dsn}")
         print(f"  {'Kafka':<18} {infra.kafka_bootstrap}")
