@@ -16,6 +16,9 @@ class LocalService:
     port: int | None
 
 
+IDENTITY = LocalService("identity", "services.identity", "PZW_IDENTITY_", "", 8009)
+"""The development OpenID Connect issuer: started first, every service accepts its tokens (no database)."""
+
 SERVICES: tuple[LocalService, ...] = (
     LocalService("clients", "services.clients", "PZW_CLIENTS_", "pzw_clients", 8001),
     LocalService("plans", "services.plans", "PZW_PLANS_", "pzw_plans", 8002),
