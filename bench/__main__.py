@@ -9,8 +9,18 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import (append, conflict_latency, end_to_end, import_rows, indicators, plan_commands, projection, relay,
-                   replay, report)
+from bench import (
+    append,
+    conflict_latency,
+    end_to_end,
+    import_rows,
+    indicators,
+    plan_commands,
+    projection,
+    relay,
+    replay,
+    report,
+)
 from bench.common import Row, Settings, checkpoint, failed_row, progress
 from libs.events.infra import Infrastructure, start_infrastructure
 from libs.events.tracing import configure_tracing

@@ -10,8 +10,19 @@ import asyncpg
 import pytest
 
 from libs.events.infra import Infrastructure, start_infrastructure
+from tests.support.identity import DevelopmentIssuer, development_issuer, stop_development_issuer
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def identity_issuer() -> Iterator[DevelopmentIssuer]:
+    """The development OpenID Connect issuer, served over HTTP; PZW_OIDC_ISSUER points every service at it."""
+    issuer = development_issuer()
+    try:
+        yield issuer
+    finally:
+        stop_development_issuer()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The services, the gateway and a headless Chromium for browser tests: every service on real PostgreSQL and
-Kafka in this test's event loop, the gateway in development sign-in with demo users of this test only."""
+Kafka in this test's event loop, the gateway signing people in at the development issuer (OpenID Connect with
+PKCE), with workers of institutions no other test uses."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from services.clients.bootstrap import build_app as clients_app
 from services.clients.config import ClientsSettings
 from services.gateway.app import build_app as gateway_app
 from services.gateway.config import GatewaySettings
+from services.identity.config import Directory, DirectoryUser
 from services.matching.bootstrap import build_app as matching_app
 from services.matching.config import MatchingSettings
 from services.notifications.bootstrap import build_app as notifications_app
@@ -28,6 +30,8 @@ from services.plans.config import PlansSettings
 from services.reporting.bootstrap import build_app as reporting_app
 from services.reporting.config import ReportingSettings
 from tests.conftest import create_database
+from tests.support.identity import DevelopmentIssuer, development_issuer
+from tests.support.people import worker
 from tests.support.services import serving
 
 # Chromium from Debian (deploy/local/install.sh installs it); never a downloaded browser.
@@ -53,7 +57,8 @@ class Worker:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"X-Actor-User": self.user, "X-Actor-Institution": self.institution, "X-Actor-Role": self.role}
+        """An access token of the development issuer, for setting data up over the services' APIs."""
+        return worker(self.institution, self.user, self.role)
 
 
 @dataclass
@@ -68,11 +73,12 @@ class Platform:
     browser: Browser
 
 
-def demo_users_file(folder: Path, *workers: Worker) -> Path:
-    path = folder / "demo_users.toml"
-    path.write_text("".join(f'[[user]]\nsub = "{w.user}"\nname = "{w.name}"\ninstitution = "{w.institution}"\n'
-                            f'role = "{w.role}"\n\n' for w in workers), encoding="utf-8")
-    return path
+def enrol(issuer: DevelopmentIssuer, *workers: Worker) -> None:
+    """Make the test's workers demo users of the development issuer (their sign-in buttons on its page)."""
+    known = issuer.issuer.directory
+    users = tuple(DirectoryUser(id=w.user, name=w.name, institution=w.institution, roles=(w.role,), password="demo")
+                  for w in workers)
+    issuer.issuer.directory = Directory(users=(*known.users, *users), clients=known.clients)
 
 
 @asynccontextmanager
@@ -103,8 +109,10 @@ async def running_platform(infra: Infrastructure, folder: Path) -> AsyncIterator
                 smtp_enabled=False, live_poll_seconds=0.05, live_ping_seconds=1, **base))),
             "reporting": await start(reporting_app(ReportingSettings(database_url=await db("reporting"), **base))),
         }
-        users = demo_users_file(folder, broker, social, supervisor)
-        settings = GatewaySettings(development=True, demo_users_path=users,
+        issuer = development_issuer()
+        enrol(issuer, broker, social, supervisor)
+        settings = GatewaySettings(development=True, oidc_issuer=issuer.url,
+                                   oidc_client_secret=issuer.client_secret("pzw-gateway"),
                                    **{f"{name}_url": str(api.base_url) for name, api in apis.items()})
         gateway = await start(gateway_app(settings))
         executable = chromium_path()

@@ -43,8 +43,8 @@ async def signed_in(platform: Platform, who: Worker, viewport: dict[str, int] | 
     page = await context.new_page()
     await page.goto("/")
     await expect(page).to_have_url(re.compile(r"/signin"))
-    await page.get_by_label(re.compile(re.escape(who.user))).check()
-    await page.get_by_role("button", name="Zaloguj się").click()
+    await page.get_by_role("link", name="Zaloguj się").click()  # to the issuer (authorization code with PKCE)
+    await page.get_by_role("button", name=re.compile(f"{who.name} .{re.escape(who.institution)}, .*{who.role}")).click()
     await expect(page.get_by_role("heading", name="Moi klienci")).to_be_visible()
     return context, page
 
@@ -196,8 +196,9 @@ async def test_imports_report_language_and_keyboard(platform: Platform, tmp_path
         await page.get_by_role("link", name="Polski").click()
         await expect(page.get_by_role("heading", name="Moi klienci")).to_be_visible()
 
-        # Sign-out ends the session: the next page asks to sign in again.
+        # Sign-out ends the session here and at the issuer: the next page asks to sign in again.
         await page.get_by_role("button", name="Wyloguj").click()
+        await page.goto("/")
         await expect(page).to_have_url(re.compile("/signin"))
         await page.goto("/conflicts")
         await expect(page).to_have_url(re.compile(r"/signin\?next=/conflicts"))

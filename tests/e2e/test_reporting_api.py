@@ -94,7 +94,7 @@ async def test_a_shared_clients_pzw_in_the_views_and_indicators(platform: Servic
     assert (await clients.post("/regions", headers=OPS, json={
         "name": "Rejon Centrum", "pup_institution_id": PUP_ID, "ops_institution_id": OPS_ID,
         "area": {"gminas": ["2474011"]},
-        "workers": {"job_broker": PUP["X-Actor-User"], "social_worker": OPS["X-Actor-User"]}})).status_code == 201
+        "workers": {"job_broker": "anna.nowak@pup-5201", "social_worker": "ewa.lis@mops-520101"}})).status_code == 201
     body = {"identity": person("Marek", "Wójcik", date(1979, 4, 2)), "address": HOME, "registered_on": day(-40)}
     await clients.post("/clients", headers=PUP, json={**body, "institution_id": PUP_ID, "institution_kind": "PUP"})
     shared = await clients.post("/clients", headers=OPS, json={**body, "institution_id": OPS_ID,

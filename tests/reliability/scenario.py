@@ -22,12 +22,12 @@ import httpx
 from libs.events.infra import Infrastructure
 from libs.events.topics import CLIENTS
 from tests.support.kafka import headers_of, read_topic
-from tests.support.people import pesel_for
+from tests.support.people import pesel_for, worker
 from tests.support.processes import Process
 
 REPO = Path(__file__).resolve().parents[2]
 INSTITUTION = "PUP-7001"
-HEADERS = {"X-Actor-User": "load@pup-7001", "X-Actor-Institution": INSTITUTION, "X-Actor-Role": "job_broker"}
+HEADERS = worker(INSTITUTION, "load@pup-7001", "job_broker")
 
 
 @dataclass
