@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import random
 import subprocess
@@ -33,6 +34,8 @@ from bench.data import registration_body
 from bench.http_load import HttpError, HttpPool
 from libs.events.infra.ports import free_port
 from libs.events.topics import CLIENTS
+from tests.support.identity import development_issuer
+from tests.support.people import worker
 
 REPO = Path(__file__).resolve().parent.parent
 RATE = 200.0  # commands/s
@@ -74,10 +77,17 @@ class Service:
                 self.process.wait()
 
 
+@functools.cache
+def _worker_of(institution: str) -> dict[str, str]:
+    """A case worker's Authorization header (one token per institution)."""
+    return worker(institution, "anna.nowak", "job_broker")
+
+
 def start_service(module: str, prefix: str, database: str, bootstrap: str, logs: Path,
                   **settings: str) -> Service:
     """Start `python -m <module>` with its PZW_<PREFIX>_* settings; its output goes to a log file."""
     port = free_port()
+    development_issuer()  # the services accept its tokens (PZW_OIDC_ISSUER)
     env = {**os.environ, f"PZW_{prefix}_DATABASE_URL": database, f"PZW_{prefix}_KAFKA_BOOTSTRAP": bootstrap,
            f"PZW_{prefix}_HTTP_PORT": str(port), **{f"PZW_{prefix}_{k.upper()}": v for k, v in settings.items()}}
     log = logs / f"{module.rsplit('.', 1)[-1]}.log"
@@ -181,8 +191,7 @@ class LoadGenerator:
         requests = []
         for i in range(count):
             body = registration_body(self.index + i, self.rng)
-            headers = {"X-Actor-User": "anna.nowak", "X-Actor-Institution": str(body["institution_id"]),
-                       "X-Actor-Role": "case_worker"}
+            headers = _worker_of(str(body["institution_id"]))
             requests.append(self.pool.request_bytes("POST", "/clients", orjson.dumps(body), headers))
         self.index += count
         return requests

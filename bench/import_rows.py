@@ -32,10 +32,11 @@ from libs.events.infra import Infrastructure, start_infrastructure
 from services.clients.importing import compact
 from services.clients.importing.csv_format import COLUMNS
 from services.clients.importing.records import SourceSystem
+from tests.support.people import worker
 
 REPO = Path(__file__).resolve().parent.parent
 ROWS = 50_000
-ACTOR = {"X-Actor-User": "anna.nowak@pup-2473", "X-Actor-Institution": "PUP-2473", "X-Actor-Role": "job_broker"}
+ACTOR = worker("PUP-2473", "anna.nowak@pup-2473", "job_broker")  # a token of the development issuer
 SYRIUSZ_COLUMNS = [c.name for c in COLUMNS[SourceSystem.SYRIUSZ]]
 POMOST_COLUMNS = [c.name for c in COLUMNS[SourceSystem.POMOST]]
 _EDUCATION = ["podstawowe", "gimnazjalne", "zasadnicze zawodowe", "średnie ogólnokształcące",

@@ -29,10 +29,12 @@ from libs.events.outbox import reliable_producer
 from libs.events.schemas import clients as c
 from libs.events.schemas import registry
 from libs.events.topics import CLIENTS
+from tests.support.people import worker
 
 WRITERS = 16
 PUP, OPS = "PUP-9001", "MOPS-900101"
-BROKER = {"X-Actor-User": "bench@pup-9001", "X-Actor-Institution": PUP, "X-Actor-Role": "job_broker"}
+BROKER_ID = "bench@pup-9001"
+BROKER = worker(PUP, BROKER_ID, "job_broker")  # a token of the development issuer
 
 
 def _shared(client: uuid.UUID, agreement: uuid.UUID) -> list[RecordedEvent]:
@@ -42,7 +44,7 @@ def _shared(client: uuid.UUID, agreement: uuid.UUID) -> list[RecordedEvent]:
                                  agreement_id=agreement, basis=c.SharingBasis.LEGAL_BASIS,
                                  identified_on=date(2026, 1, 5)),
         c.CaseWorkersAssigned(client_id=client, pup_institution_id=PUP, ops_institution_id=OPS,
-                              workers=c.CaseWorkers(job_broker=BROKER["X-Actor-User"], social_worker="bench@ops"),
+                              workers=c.CaseWorkers(job_broker=BROKER_ID, social_worker="bench@ops"),
                               reason=c.AssignmentReason.ADDRESS),
     ]
     now = datetime.now(UTC)

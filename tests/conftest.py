@@ -11,12 +11,23 @@ import asyncpg
 import pytest
 
 from libs.events.infra import Infrastructure, start_infrastructure
+from tests.support.identity import DevelopmentIssuer, development_issuer, stop_development_issuer
 
 # Tests run the platform in development mode: public development defaults of the secrets are allowed (a test of
 # production mode sets PZW_ENV itself). Subprocesses started by tests inherit it.
 os.environ.setdefault("PZW_ENV", "development")
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def identity_issuer() -> Iterator[DevelopmentIssuer]:
+    """The development OpenID Connect issuer, served over HTTP; PZW_OIDC_ISSUER points every service at it."""
+    issuer = development_issuer()
+    try:
+        yield issuer
+    finally:
+        stop_development_issuer()
 
 
 @pytest.fixture(scope="session")

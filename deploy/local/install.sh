@@ -20,6 +20,9 @@ fi
 command -v java >/dev/null 2>&1 || { echo "install: Java 17 (apt)"; apt_install openjdk-17-jre-headless; }
 command -v mvn >/dev/null 2>&1 || { echo "install: Maven (apt)"; apt_install maven; }
 
+# Chromium from Debian for the browser tests (tests/browser, driven by the playwright package; no browser download).
+command -v chromium >/dev/null 2>&1 || { echo "install: Chromium (apt)"; apt_install chromium; }
+
 # Apache Kafka jars from Maven Central, cached in .cache/kafka/libs (git-ignored).
 kafka_libs="$repo/.cache/kafka/libs"
 if [ ! -f "$kafka_libs/.complete" ] || [ deploy/local/kafka/pom.xml -nt "$kafka_libs/.complete" ]; then

@@ -18,30 +18,59 @@ import asyncpg
 import httpx
 
 from deploy.local.demo_data import load_demo_data
-from deploy.local.services import SERVICES, LocalService
+from deploy.local.services import GATEWAY, IDENTITY, SERVICES, LocalService
 from libs.events.infra import Infrastructure, start_infrastructure
+from services.identity.config import DEFAULT_DIRECTORY, Directory
+from services.identity.signing import Signer
+from tools.demo_data.tokens import ActorTokens
 
 REPO = Path(__file__).resolve().parents[2]
 STATE = REPO / ".run"
+RUNNING = (IDENTITY, *SERVICES)
 
 
 async def create_databases(admin_dsn: str) -> dict[str, str]:
     """One database per service (services never share one); returns service name -> DSN."""
     conn = await asyncpg.connect(admin_dsn)
     try:
-        for database in sorted({s.database for s in SERVICES}):
+        for database in sorted({s.database for s in SERVICES if s.database}):
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
                 await conn.execute(f'CREATE DATABASE "{database}"')
     finally:
         await conn.close()
     base = admin_dsn.rsplit("/", 1)[0]
-    return {s.name: f"{base}/{s.database}" for s in SERVICES}
+    return {s.name: f"{base}/{s.database}" for s in SERVICES if s.database}
 
 
-def start_service(service: LocalService, dsn: str, infra: Infrastructure) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PZW_ENV": "development", f"{service.env_prefix}DATABASE_URL": dsn,
-           f"{service.env_prefix}KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-           "PZW_MATCHING_STREAM_DATA_DIR": str(STATE / "faust")}
+ISSUER = f"http://127.0.0.1:{IDENTITY.port}"
+SIGNING_KEY = STATE / "identity" / "signing-key.pem"
+
+
+def identity_environment() -> dict[str, str]:
+    """What every process needs to know of the development issuer (and matching, its service account)."""
+    directory = Directory.load(DEFAULT_DIRECTORY)
+    matching, gateway = directory.client("pzw-matching"), directory.client("pzw-gateway")
+    return {"PZW_ENV": "development", "PZW_OIDC_ISSUER": ISSUER,
+            "PZW_MATCHING_OIDC_CLIENT_SECRET": (matching.secret or "") if matching else "",
+            "PZW_GATEWAY_OIDC_CLIENT_SECRET": (gateway.secret or "") if gateway else ""}
+
+
+def start_identity() -> subprocess.Popen[bytes]:
+    """The development issuer, with a signing key kept in .run/ (the demo loader signs its workers' tokens)."""
+    SIGNING_KEY.parent.mkdir(parents=True, exist_ok=True)
+    Signer.generate().write_pem(SIGNING_KEY)
+    env = {**os.environ, **identity_environment(), "PZW_IDENTITY_HTTP_PORT": str(IDENTITY.port),
+           "PZW_IDENTITY_SIGNING_KEY_FILE": str(SIGNING_KEY)}
+    log = (STATE / f"{IDENTITY.name}.log").open("ab")
+    return subprocess.Popen([sys.executable, "-m", IDENTITY.module], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            cwd=REPO)
+
+
+def start_service(service: LocalService, dsn: str | None, infra: Infrastructure) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **identity_environment(), f"{service.env_prefix}KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+           "PZW_MATCHING_STREAM_DATA_DIR": str(STATE / "faust"), **dict(service.env)}
+    if dsn is not None:
+        env[f"{service.env_prefix}DATABASE_URL"] = dsn
     if service.port is not None:
         env[f"{service.env_prefix}HTTP_PORT"] = str(service.port)
     log = (STATE / f"{service.name}.log").open("ab")
@@ -80,16 +109,22 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         dsns = asyncio.run(create_databases(infra.postgres_dsn))
+        processes.append(start_identity())
+        wait_ready(IDENTITY, processes[0])
         for service in SERVICES:
-            processes.append(start_service(service, dsns[service.name], infra))
-        for service, process in zip(SERVICES, processes, strict=True):
+            processes.append(start_service(service, dsns.get(service.name), infra))
+        for service, process in zip(RUNNING, processes, strict=True):
             wait_ready(service, process)
         print("Loading demo data ...", flush=True)
-        summary = asyncio.run(load_demo_data({s.name: f"http://127.0.0.1:{s.port}" for s in SERVICES if s.port}))
+        summary = asyncio.run(load_demo_data({s.name: f"http://127.0.0.1:{s.port}" for s in SERVICES if s.port},
+                                             ActorTokens.from_key_file(SIGNING_KEY, ISSUER)))
         print(summary)
+        print(f"\nOpen the PZW web application: http://127.0.0.1:{GATEWAY.port}  (sign in as a demo user)")
         print("\nThe platform is running:")
         print(f"  {'PostgreSQL':<18} {infra.postgres_dsn}")
         print(f"  {'Kafka':<18} {infra.kafka_bootstrap}")
+        print(f"  {IDENTITY.name:<18} {ISSUER}  (development sign-in; demo users in "
+              f"{DEFAULT_DIRECTORY.relative_to(REPO)}, password \"demo\")")
         for service in SERVICES:
             if service.port is None:
                 print(f"  {service.name:<18} (stream processor, no HTTP)")
@@ -98,7 +133,7 @@ def main() -> int:
                       f"(API docs: http://127.0.0.1:{service.port}/docs)")
         print(f"  {'logs':<18} {STATE}/*.log\nPress Ctrl-C to stop.", flush=True)
         while not stopping:
-            for service, process in zip(SERVICES, processes, strict=True):
+            for service, process in zip(RUNNING, processes, strict=True):
                 if process.poll() is not None:
                     print(f"{service.name} stopped unexpectedly; see {STATE / (service.name + '.log')}")
                     return 1

@@ -1,4 +1,4 @@
-"""HTTP conventions shared by every service: error bodies, body size limit, If-Match, actor."""
+"""HTTP conventions shared by every service: error bodies, body size limit, If-Match."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from libs.events.auth.verifier import Unauthorized
 from libs.events.decider import DomainError, Forbidden
-from libs.events.envelope import Actor, RecordedEvent
+from libs.events.envelope import RecordedEvent
 from libs.events.errors import ConcurrencyError, StreamNotFound
 
 
@@ -37,6 +38,7 @@ def _error(description: str) -> dict[str, Any]:
 # in tests/fuzz) know them.
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
     400: _error("malformed request"),
+    401: _error("no valid access token (missing, expired, wrong issuer or audience); see WWW-Authenticate"),
     403: _error("the acting institution or role may not do this"),
     404: _error("no such resource"),
     409: _error("a rule refused the change, or the version in If-Match is stale (current_version says which)"),
@@ -90,6 +92,11 @@ def install_error_handlers(app: FastAPI) -> None:
             body["field"] = exc.field
         return JSONResponse(body, status_code=409)
 
+    @app.exception_handler(Unauthorized)
+    async def unauthorized(_: Request, exc: Unauthorized) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "field": "Authorization"}, status_code=401,
+                            headers={"WWW-Authenticate": www_authenticate(exc)})
+
     @app.exception_handler(Forbidden)
     async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=403)
@@ -97,6 +104,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PreconditionRequired)
     async def precondition(_: Request, exc: PreconditionRequired) -> JSONResponse:
         return JSONResponse({"detail": str(exc), "field": "If-Match"}, status_code=428)
+
+
+def www_authenticate(exc: Unauthorized) -> str:
+    """The RFC 6750 challenge: no error code when no token was sent, else the error and its description."""
+    if not exc.error:
+        return 'Bearer realm="pzw"'
+    description = str(exc).replace('"', "'")
+    return f'Bearer realm="pzw", error="{exc.error}", error_description="{description}"'
 
 
 def etag(version: int) -> str:
@@ -120,15 +135,6 @@ def optional_expected_version(if_match: str | None) -> int | None:
 
 
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
-
-
-def actor_from_headers(
-    x_actor_user: Annotated[str, Header(min_length=1, max_length=200)],
-    x_actor_institution: Annotated[str, Header(min_length=1, max_length=200)],
-    x_actor_role: Annotated[str, Header(min_length=1, max_length=100)],
-) -> Actor:
-    """Development identity taken from X-Actor-* headers (docs/decisions/0004-identity.md)."""
-    return Actor(user=x_actor_user, institution=x_actor_institution, role=x_actor_role)
 
 
 class BodySizeLimit:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from libs.events.auth.verifier import TokenVerifier
 from libs.events.http import COMMON_ERRORS, BodySizeLimit, install_error_handlers
 from libs.events.logging import configure_logging
 from libs.events.runtime import ServiceRuntime
@@ -30,6 +31,7 @@ def create_app(
     """
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.verifier = verifier_for(settings)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/live,health/ready")
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, limits=body_limits)
@@ -37,6 +39,12 @@ def create_app(
         app.include_router(router, responses=COMMON_ERRORS)
     app.include_router(_health_router(runtime))
     return app
+
+
+def verifier_for(settings: ServiceSettings) -> TokenVerifier:
+    """The access-token verifier of the configured issuer and audience (decision 0009)."""
+    return TokenVerifier(settings.issuer_url(), settings.oidc_audience, roles_claim=settings.oidc_roles_claim,
+                         institution_claim=settings.oidc_institution_claim)
 
 
 def _health_router(runtime: ServiceRuntime) -> APIRouter:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
+DEVELOPMENT_ISSUER = "http://127.0.0.1:8009"
+
 
 class ServiceSettings(BaseSettings):
     """Connection and runtime settings from the environment: `PZW_<SERVICE>_<NAME>`, else `PZW_<NAME>`."""
@@ -23,6 +25,23 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = 4
     topic_replication: int = Field(default=1, description="replicas of the topics this service creates (3 in "
                                    "Kubernetes, where they are also declared as KafkaTopic resources)")
+    env: str = Field(default="production", description="`development` lets the issuer default to the local "
+                     "development issuer (PZW_ENV)")
+    oidc_issuer: str | None = Field(default=None, description="OpenID Connect issuer URL whose tokens are accepted "
+                                    "(PZW_OIDC_ISSUER; required outside development)")
+    oidc_audience: str = Field(default="pzw", description="the `aud` every access token must carry")
+    oidc_roles_claim: str = Field(default="roles", description="dotted claim path of the roles "
+                                  "(`realm_access.roles` for Keycloak)")
+    oidc_institution_claim: str = Field(default="institution", description="dotted claim path of the institution")
+
+    def issuer_url(self) -> str:
+        """The configured issuer; the local development issuer in development; an error elsewhere."""
+        if self.oidc_issuer:
+            return self.oidc_issuer.rstrip("/")
+        if self.env == "development":
+            return DEVELOPMENT_ISSUER
+        raise RuntimeError("PZW_OIDC_ISSUER is not set: outside development (PZW_ENV=development) every service "
+                           "needs the URL of the OpenID Connect issuer whose tokens it accepts")
 
     @classmethod
     def settings_customise_sources(

@@ -14,6 +14,7 @@ from libs.events.schemas import registry
 from libs.events.service_app import create_app
 from services.reporting.config import ReportingSettings
 from services.reporting.entrypoints.access import ReadModelConfig
+from services.reporting.entrypoints.caseload_http import router as caseload_router
 from services.reporting.entrypoints.cis_http import router as cis_router
 from services.reporting.entrypoints.http import router as directory_router
 from services.reporting.entrypoints.indicators_http import router as indicators_router
@@ -33,7 +34,7 @@ from services.reporting.projections.scope_facts import ScopeFacts
 from services.reporting.regional import RegionalFeed
 
 ROUTERS: list[APIRouter] = [directory_router, pup_router, ops_router, cis_router, supervisor_router,
-                            indicators_router]
+                            indicators_router, caseload_router]
 
 
 def projections() -> list[Projection]:

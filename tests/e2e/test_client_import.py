@@ -211,7 +211,7 @@ async def test_rejected_rows_are_reported_with_row_and_field(service: Service) -
     assert (await http.get(f"/imports/{report['batch_id']}", headers=OPS)).status_code == 403
 
     lines = pomost_ndjson([pomost_client(bad, "P-20"), pomost_client(good, "P-21", household={"members": 0})],
-                          OPS["X-Actor-Institution"])
+                          "MOPS-3064")
     lines += b'{"identity": \n'
     report = await imported(http, "pomost", lines, OPS, "application/x-ndjson")
     assert (report["created"], report["rejected"]) == (1, 2)
@@ -338,7 +338,7 @@ async def test_concurrent_imports_of_the_same_people_make_one_record_each(servic
     people = range(400_000, 400_300)
     rng = random.Random(9)
     csv_body = "".join(csv_lines(syriusz_row(i, rng) for i in people)).encode()
-    ndjson_body = pomost_ndjson([bench_pomost_client(i, rng) for i in people], OPS["X-Actor-Institution"])
+    ndjson_body = pomost_ndjson([bench_pomost_client(i, rng) for i in people], "MOPS-3064")
     pup, ops = await asyncio.gather(imported(http, "syriusz", csv_body, PUP),
                                     imported(http, "pomost", ndjson_body, OPS, "application/x-ndjson"))
     assert (pup["created"], ops["created"], pup["rejected"], ops["rejected"]) == (300, 300, 0, 0)

@@ -12,7 +12,7 @@ from services.clients.bootstrap import build_app
 from services.clients.config import ClientsSettings
 from tests.conftest import create_database
 from tests.support.kafka import headers_of, read_topic
-from tests.support.people import ADDRESS, person, worker
+from tests.support.people import ADDRESS, institution_of, person, worker
 from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
@@ -33,7 +33,7 @@ async def clients(infra: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
 async def register(http: httpx.AsyncClient, who: dict, headers: dict[str, str], kind: str,
                    address: dict | None = None) -> dict:
     answer = await http.post("/clients", headers=headers, json={
-        "institution_id": headers["X-Actor-Institution"], "institution_kind": kind, "identity": who,
+        "institution_id": institution_of(headers), "institution_kind": kind, "identity": who,
         "address": address or ADDRESS, "registered_on": "2026-11-02"})
     assert answer.status_code == 201, answer.text
     return answer.json()

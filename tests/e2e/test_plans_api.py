@@ -21,6 +21,7 @@ from services.plans.domain.calendar import one_month_from
 from tests.conftest import create_database
 from tests.integration.plans.clients_feed import ClientsFeed, Pair, clients_feed, sharing_stopped
 from tests.support.kafka import headers_of, read_topic
+from tests.support.people import worker
 from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
@@ -29,10 +30,10 @@ pytestmark = pytest.mark.infra
 # list clients per institution (e.g. MOPS-2473 in the walking skeleton), so these clients must not show up there.
 PAIR = Pair(pup="PUP-1461", ops="MOPS-146101", job_broker="anna.nowak@pup-1461", social_worker="ewa.lis@mops-146101",
             agreement_id=uuid.UUID("0190b7a2-0000-7000-8000-0000000e2e01"))
-PUP = {"X-Actor-User": PAIR.job_broker, "X-Actor-Institution": PAIR.pup, "X-Actor-Role": "job_broker"}
-OPS = {"X-Actor-User": PAIR.social_worker, "X-Actor-Institution": PAIR.ops, "X-Actor-Role": "social_worker"}
-CIS = {"X-Actor-User": "olga.wrona@cis-1461", "X-Actor-Institution": "CIS-1461", "X-Actor-Role": "social_worker"}
-OUTSIDER = {"X-Actor-User": "x@pup-9999", "X-Actor-Institution": "PUP-9999", "X-Actor-Role": "job_broker"}
+PUP = worker(PAIR.pup, PAIR.job_broker, "job_broker")
+OPS = worker(PAIR.ops, PAIR.social_worker, "social_worker")
+CIS = worker("CIS-1461", "olga.wrona@cis-1461", "social_worker")
+OUTSIDER = worker("PUP-9999", "x@pup-9999", "job_broker")
 
 
 def today() -> date:
@@ -217,7 +218,7 @@ async def test_the_social_worker_may_waive_the_preparation(platform: Platform) -
     training = await plan.add_step(PUP, "training")
     await plan.post(f"/steps/{training}/schedule", PUP, {"scheduled": period(7, 30)}, expect=409)
     await plan.post("/waive-social-preparation", PUP, {"reason": "mine to decide?"}, expect=403)
-    assistant = {**OPS, "X-Actor-User": "jan.maj@mops-146101", "X-Actor-Role": "assistant"}
+    assistant = worker(PAIR.ops, "jan.maj@mops-146101", "assistant")
     await plan.post("/waive-social-preparation", assistant, {"reason": "not a social worker"}, expect=403)
     await plan.post("/waive-social-preparation", OPS, {"reason": "already works informally; ready now"})
     assert plan.body["social_preparation"]["waived_by"] == PAIR.social_worker
@@ -291,6 +292,6 @@ async def test_bad_requests_get_clear_answers(platform: Platform) -> None:
     assert (await api.get(f"/plans/{uuid.uuid4()}", headers=PUP)).status_code == 404
     too_early = await api.get(url, params={"as_of": "2020-01-01T00:00:00Z"}, headers=PUP)
     assert too_early.status_code == 404
-    assert (await api.get(url)).status_code == 422  # who is asking must be said (X-Actor-* headers)
+    assert (await api.get(url)).status_code == 401  # who is asking must be proven (a bearer token)
     docs = (await api.get("/openapi.json")).json()
     assert docs["components"]["schemas"]["StepAddRequest"]["examples"][0]["instrument"] == "social_work"

@@ -97,7 +97,7 @@ async def test_the_pzw_from_registration_to_a_closed_plan(platform: Services) ->
     region = await clients.post("/regions", headers=OPS, json={
         "name": "Rejon Cieszyńska", "pup_institution_id": PUP_ID, "ops_institution_id": OPS_ID,
         "area": {"streets": [{"city": "Bielsko-Biała", "street": "Cieszyńska", "from_number": 1, "to_number": 99}]},
-        "workers": {"job_broker": PUP["X-Actor-User"], "social_worker": OPS["X-Actor-User"]}})
+        "workers": {"job_broker": "anna.nowak@pup-3061", "social_worker": "ewa.lis@mops-306101"}})
     assert region.status_code == 201
 
     # 1. PUP registration, 2. the same person is an OPS client: one record, shared, workers paired by address.
@@ -111,7 +111,7 @@ async def test_the_pzw_from_registration_to_a_closed_plan(platform: Services) ->
     record = shared.json()
     client_id = record["client_id"]
     assert record["sharing"][0]["basis"] == "legal_basis"
-    assert record["assignments"][0]["workers"]["job_broker"] == PUP["X-Actor-User"]
+    assert record["assignments"][0]["workers"]["job_broker"] == "anna.nowak@pup-3061"
 
     # 3. The plans service learns of the shared client from Kafka; the joint plan opens.
     async def sharing_known() -> bool:

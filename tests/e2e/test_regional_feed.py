@@ -25,14 +25,16 @@ from services.plans.config import PlansSettings
 from services.reporting.config import ReportingSettings
 from services.reporting.regional import RegionalFeed, RegionalSettings
 from tests.conftest import create_database
+from tests.support.identity import development_issuer
+from tests.support.people import worker
 from tests.support.services import eventually, serving
 from tools.demo_data.dataset import DataSet
 from tools.demo_data.http_sink import send_over_http
 from tools.demo_data.scenario import PRESETS
+from tools.demo_data.tokens import ActorTokens
 
 pytestmark = pytest.mark.infra
 
-ROPS = {"X-Actor-User": "analityk@rops-24", "X-Actor-Institution": "ROPS-24", "X-Actor-Role": "analyst"}
 
 
 def regional_app(settings: ReportingSettings, regional: RegionalFeed) -> FastAPI:
@@ -71,7 +73,8 @@ async def test_a_tiny_pilot_over_http_reaches_the_regional_feed_de_identified(pl
     # A seed of its own: the people (PESEL numbers) of a data set can be registered once per platform.
     scenario = PRESETS["tiny"].with_options(seed=uuid.uuid4().int % 100_000, start=start)
     dataset = DataSet(scenario)
-    report = await send_over_http(dataset, platform.urls, concurrency=3)
+    report = await send_over_http(dataset, platform.urls, tokens=ActorTokens(development_issuer().issuer.tokens),
+                                  concurrency=3)
     assert report.failures == []
     assert report.clients == scenario.clients
 
@@ -82,7 +85,7 @@ async def test_a_tiny_pilot_over_http_reaches_the_regional_feed_de_identified(pl
     async def registered_everywhere() -> list[dict[str, object]] | None:
         items = []
         for region in regions:
-            rops = {**ROPS, "X-Actor-Institution": f"ROPS-{region}"}
+            rops = worker(f"ROPS-{region}", f"analityk@rops-{region}", "rops_analyst", region)
             after = None
             while True:  # the topics are shared by the session's tests: page through all, keep ours
                 answer = await platform.reporting.get(f"/regional/{region}/feed", headers=rops, params={

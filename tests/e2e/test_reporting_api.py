@@ -94,7 +94,7 @@ async def test_a_shared_clients_pzw_in_the_views_and_indicators(platform: Servic
     assert (await clients.post("/regions", headers=OPS, json={
         "name": "Rejon Centrum", "pup_institution_id": PUP_ID, "ops_institution_id": OPS_ID,
         "area": {"gminas": ["2474011"]},
-        "workers": {"job_broker": PUP["X-Actor-User"], "social_worker": OPS["X-Actor-User"]}})).status_code == 201
+        "workers": {"job_broker": "anna.nowak@pup-5201", "social_worker": "ewa.lis@mops-520101"}})).status_code == 201
     body = {"identity": person("Marek", "Wójcik", date(1979, 4, 2)), "address": HOME, "registered_on": day(-40)}
     await clients.post("/clients", headers=PUP, json={**body, "institution_id": PUP_ID, "institution_kind": "PUP"})
     shared = await clients.post("/clients", headers=OPS, json={**body, "institution_id": OPS_ID,
@@ -180,3 +180,45 @@ async def test_a_shared_clients_pzw_in_the_views_and_indicators(platform: Servic
                               params={"month": "2026-1"})).status_code == 422
     assert (await reports.get(f"/cis/{CIS_ID}/attendance", headers=PUP)).status_code == 403
     assert (await reports.get(f"/cis/{PUP_ID}/attendance", headers=PUP)).status_code == 404
+
+
+async def test_a_workers_caseload_lists_their_clients_by_name_and_sharing(platform: Services) -> None:
+    clients, reports = platform.clients, platform.reports
+    suffix = uuid.uuid4().hex[:6]
+    pup_id, ops_id = f"PUP-5202-{suffix}", f"MOPS-520201-{suffix}"
+    broker, social = worker(pup_id, "jan.maj@pup-5202", "job_broker"), worker(ops_id, "ewa.lis@mops-520201",
+                                                                              "social_worker")
+    other = worker(pup_id, "olga.baran@pup-5202", "job_broker")
+    head = worker(pup_id, "kierownik@pup-5202", "supervisor")
+    assert (await clients.post("/agreements", headers=broker, json={
+        "pup_institution_id": pup_id, "ops_institution_id": ops_id, "valid": {"from": "2025-06-01"},
+        "legal_basis": {"code": "RODO-6-1-e", "text": "art. 6 ust. 1 lit. e RODO",
+                        "applies_from": "2025-06-01"}})).status_code == 201
+    assert (await clients.post("/regions", headers=social, json={
+        "name": "Rejon", "pup_institution_id": pup_id, "ops_institution_id": ops_id, "area": {"gminas": ["2474011"]},
+        "workers": {"job_broker": broker["X-Actor-User"], "social_worker": social["X-Actor-User"]}})).status_code == 201
+    names = [("Zofia", "Nowicka"), ("Zenon", "Nowak"), ("Adam", "Zięba")]
+    for n, (first, last) in enumerate(names):
+        body = {"identity": person(first, last, date(1980, 1, 1 + n)), "address": HOME, "registered_on": day(-5)}
+        assert (await clients.post("/clients", headers=broker, json={
+            **body, "institution_id": pup_id, "institution_kind": "PUP"})).status_code == 201
+        if n == 0:
+            assert (await clients.post("/clients", headers=social, json={
+                **body, "institution_id": ops_id, "institution_kind": "OPS"})).status_code == 201
+    mine = await until(reports, f"/caseload/{pup_id}/clients", broker, lambda b: b["total"] == 3)
+    assert [(r["last_name"], r["sharing_active"]) for r in mine["items"]] == [
+        ("Nowak", False), ("Nowicka", True), ("Zięba", False)]
+    found = await reports.get(f"/caseload/{pup_id}/clients", headers=broker, params={"name": "now"})
+    assert [r["last_name"] for r in found.json()["items"]] == ["Nowak", "Nowicka"]
+    full = await reports.get(f"/caseload/{pup_id}/clients", headers=broker, params={"name": "zofia nowi"})
+    assert [r["first_name"] for r in full.json()["items"]] == ["Zofia"]
+    shared = await reports.get(f"/caseload/{pup_id}/clients", headers=broker, params={"sharing": "shared"})
+    assert [r["last_name"] for r in shared.json()["items"]] == ["Nowicka"]
+    # Another broker has no clients here and may not look at this one's; the supervisor sees them all.
+    assert (await reports.get(f"/caseload/{pup_id}/clients", headers=other)).json()["total"] == 0
+    assert (await reports.get(f"/caseload/{pup_id}/clients", headers=other,
+                              params={"worker": broker["X-Actor-User"]})).status_code == 403
+    assert (await reports.get(f"/caseload/{pup_id}/clients", headers=head)).json()["total"] == 3
+    assert (await reports.get(f"/caseload/{pup_id}/clients", headers=broker,
+                              params={"sharing": "maybe"})).status_code == 422
+    assert (await reports.get("/caseload/CIS-1/clients", headers=broker)).status_code == 404

@@ -12,12 +12,13 @@ from services.clients.config import ClientsSettings
 from services.reporting.bootstrap import build_app as reporting_app
 from services.reporting.config import ReportingSettings
 from tests.conftest import create_database
+from tests.support.people import worker
 from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
 
 # Institutions of this test only: other tests register clients on the same topics.
-HEADERS = {"X-Actor-User": "anna.nowak", "X-Actor-Institution": "PUP-2471", "X-Actor-Role": "job_broker"}
+HEADERS = worker("PUP-2471", "anna.nowak", "job_broker")
 REGISTRATION = {
     "institution_id": "PUP-2471", "institution_kind": "PUP",
     "identity": {"pesel": "44051401359", "first_name": "Jan", "last_name": "Kowalski", "birth_date": "1944-05-14"},
@@ -50,7 +51,7 @@ async def test_a_registered_client_becomes_visible_in_the_reporting_read_model(i
 
         # The same person registered at the OPS joins the same record; the read model follows.
         ops = {**REGISTRATION, "institution_id": "MOPS-2471", "institution_kind": "OPS"}
-        joined = await clients.post("/clients", json=ops, headers={**HEADERS, "X-Actor-Institution": "MOPS-2471"})
+        joined = await clients.post("/clients", json=ops, headers=worker("MOPS-2471", "anna.nowak", "job_broker"))
         assert joined.status_code == 201
         assert joined.json()["client_id"] == client_id
 

@@ -14,6 +14,7 @@ import pytest
 
 from libs.events.infra import Infrastructure
 from tests.conftest import create_database
+from tests.support.people import worker
 from tests.support.processes import REPO, Process
 from tests.support.services import eventually
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.infra
 
 SERVICES = [("services.clients", "CLIENTS"), ("services.plans", "PLANS"), ("services.matching", "MATCHING"),
             ("services.notifications", "NOTIFICATIONS"), ("services.reporting", "REPORTING")]
-HEADERS = ["X-Actor-User: fuzz@pup-8001", "X-Actor-Institution: PUP-8001", "X-Actor-Role: job_broker"]
+HEADERS = [f"{name}: {value}" for name, value in worker("PUP-8001", "fuzz@pup-8001", "job_broker").items()]
 
 
 @pytest.mark.timeout(900)

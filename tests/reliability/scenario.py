@@ -23,7 +23,7 @@ from libs.events.infra import Infrastructure
 from libs.events.topics import CLIENTS
 from services.reporting.bootstrap import projections
 from tests.support.kafka import headers_of, read_topic
-from tests.support.people import pesel_for
+from tests.support.people import pesel_for, worker
 from tests.support.processes import Process
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 DIRECTORY = next(p.name for p in projections()
                  if p.name == "client_directory" or "client_directory" in {q.name for q in getattr(p, "parts", ())})
 INSTITUTION = "PUP-7001"
-HEADERS = {"X-Actor-User": "load@pup-7001", "X-Actor-Institution": INSTITUTION, "X-Actor-Role": "job_broker"}
+HEADERS = worker(INSTITUTION, "load@pup-7001", "job_broker")
 
 
 @dataclass

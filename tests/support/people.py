@@ -1,9 +1,13 @@
-"""Test people and their valid PESEL numbers, and request headers of acting workers."""
+"""Test people and their valid PESEL numbers, and the Authorization headers of acting workers."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import date
+
+import jwt
+
+from tests.support.identity import development_issuer
 
 _WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
 _serial = itertools.count(1)
@@ -23,8 +27,19 @@ def person(first: str = "Jan", last: str = "Kowalski", birth: date = date(1980, 
             "birth_date": birth.isoformat()}
 
 
-def worker(institution: str, user: str, role: str) -> dict[str, str]:
-    return {"X-Actor-User": user, "X-Actor-Institution": institution, "X-Actor-Role": role}
+def worker(institution: str, user: str, role: str, region: str | None = None) -> dict[str, str]:
+    """The Authorization header of a worker, with an access token the development issuer signed."""
+    return bearer(development_issuer().token(institution, user, role, region=region))
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def institution_of(headers: dict[str, str]) -> str:
+    """The institution the worker of an Authorization header acts for (read from the token's claims)."""
+    claims = jwt.decode(headers["Authorization"].removeprefix("Bearer "), options={"verify_signature": False})
+    return str(claims["institution"])
 
 
 ADDRESS = {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100",

@@ -15,15 +15,18 @@ import multiprocessing
 import os
 import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 import orjson
 
+from libs.events.settings import DEVELOPMENT_ISSUER
 from tools.demo_data.dataset import DataSet
 from tools.demo_data.http_sink import DEFAULT_URLS, print_report, send_over_http
 from tools.demo_data.kafka_sink import write_shard
 from tools.demo_data.progress import Progress
 from tools.demo_data.scenario import PRESETS, Scenario
+from tools.demo_data.tokens import DEFAULT_KEY_FILE, ActorTokens
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -45,6 +48,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--plans-url", default=DEFAULT_URLS["plans"])
     parser.add_argument("--matching-url", default=DEFAULT_URLS["matching"])
     parser.add_argument("--concurrency", type=int, default=8, help="clients sent at once over HTTP")
+    parser.add_argument("--issuer", default=os.environ.get("PZW_OIDC_ISSUER", DEVELOPMENT_ISSUER),
+                        help="the development issuer whose key signs the demo workers' tokens")
+    parser.add_argument("--signing-key", type=Path, default=DEFAULT_KEY_FILE,
+                        help="the development issuer's signing key (written by `make run`)")
     parser.add_argument("--kafka-bootstrap", default=os.environ.get("PZW_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
     parser.add_argument("--partitions", type=int, default=4, help="partitions of topics the sink creates")
     parser.add_argument("--workers", type=int, default=1, help="writer processes for --sink kafka")
@@ -95,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{total:,} events written by {args.workers} writers", file=sys.stderr)
         return 0
     urls = {"clients": args.clients_url, "plans": args.plans_url, "matching": args.matching_url}
-    report = asyncio.run(send_over_http(DataSet(scenario), urls, concurrency=args.concurrency,
+    tokens = ActorTokens.from_key_file(args.signing_key, args.issuer)
+    report = asyncio.run(send_over_http(DataSet(scenario), urls, tokens=tokens, concurrency=args.concurrency,
                                         progress=Progress(scenario.clients)))
     print_report(report)
     return 1 if report.failures else 0

@@ -24,14 +24,16 @@ from libs.events.schemas import clients as c
 from libs.events.schemas import matching as m
 from libs.events.schemas import plans as p
 from tools.demo_data.events import StoryEvent
+from tools.demo_data.tokens import ActorTokens
 
 
 class ReplayError(RuntimeError):
     """A service refused a step of the story."""
 
 
-def headers(actor: Actor, version: int | None = None) -> dict[str, str]:
-    h = {"X-Actor-User": actor.user, "X-Actor-Institution": actor.institution, "X-Actor-Role": actor.role}
+def headers(tokens: ActorTokens, actor: Actor, version: int | None = None) -> dict[str, str]:
+    """The actor's Authorization header, with If-Match when a version is given."""
+    h = tokens.header(actor)
     if version is not None:
         h["If-Match"] = f'"{version}"'
     return h
@@ -61,11 +63,15 @@ async def eventually(probe: Callable[[], Awaitable[bool]], what: str | Callable[
 class ClientReplay:
     """Sends one story; `ids` maps the story's server-assigned ids (clients, plans, offers) to the real ones."""
 
-    def __init__(self, http: httpx.AsyncClient, urls: dict[str, str], offers: dict[uuid.UUID, str]) -> None:
-        self.http, self.urls, self.offers = http, urls, offers
+    def __init__(self, http: httpx.AsyncClient, urls: dict[str, str], offers: dict[uuid.UUID, str],
+                 tokens: ActorTokens) -> None:
+        self.http, self.urls, self.offers, self.tokens = http, urls, offers, tokens
         self.client: str | None = None
         self.plan: str | None = None
         self.ids: dict[uuid.UUID, uuid.UUID] = {}
+
+    def headers(self, actor: Actor, version: int | None = None) -> dict[str, str]:
+        return headers(self.tokens, actor, version)
 
     def fresh(self, story_id: uuid.UUID) -> str:
         """The id this run uses for an id of the story the caller may choose (a step, a benefit, a referral)."""
@@ -78,8 +84,9 @@ class ClientReplay:
 
     async def send(self, e: BaseModel, actor: Actor) -> None:
         if isinstance(e, c.ClientRegistered):
-            record = await ok(await self.http.post(f"{self.urls['clients']}/clients", headers=headers(actor), json=body(
-                e, "institution_id", "institution_kind", "identity", "address", "contact", "registered_on")))
+            record = await ok(await self.http.post(f"{self.urls['clients']}/clients", headers=self.headers(actor),
+                                                   json=body(e, "institution_id", "institution_kind", "identity",
+                                                             "address", "contact", "registered_on")))
             self.client = record["client_id"]
         elif isinstance(e, c.UnemploymentStatusChanged):
             await self._client_post("/unemployment-status", actor, body(
@@ -87,20 +94,20 @@ class ClientReplay:
         elif isinstance(e, c.ClientProfileUpdated):
             sections = e.model_dump(mode="json", exclude={"client_id", "institution_id"}, exclude_none=True)
             await ok(await self.http.patch(f"{self._client_url}/profile", json=sections,
-                                           headers=headers(actor, await self._client_version())))
+                                           headers=self.headers(actor, await self._client_version())))
         elif isinstance(e, c.BenefitGranted):
             await self._client_post("/benefits", actor, {**body(e, "kind", "basis", "monthly_amount", "period"),
                                                          "benefit_id": self.fresh(e.benefit_id)})
         elif isinstance(e, c.BenefitEnded):
             await ok(await self.http.post(f"{self._client_url}/benefits/{self.fresh(e.benefit_id)}/end", json={
                 "on": e.ended_on.isoformat(), "reason": e.reason},
-                headers=headers(actor, await self._client_version())))
+                headers=self.headers(actor, await self._client_version())))
         elif isinstance(e, c.IncomeDeclared):
             await self._client_post("/incomes", actor, body(e, "source", "monthly_amount", "period",
                                                             "declared_by_client"))
         elif isinstance(e, c.ClientAddressChanged):
             await ok(await self.http.put(f"{self._client_url}/address", json=e.address.model_dump(mode="json"),
-                                         headers=headers(actor, await self._client_version())))
+                                         headers=self.headers(actor, await self._client_version())))
         elif isinstance(e, p.PlanOpened):
             await self._open_plan(actor)
         elif isinstance(e, m.ReferralIssued | m.ReferralOutcomeRecorded):
@@ -117,15 +124,16 @@ class ClientReplay:
         return int(answer["version"])
 
     async def _client_post(self, path: str, actor: Actor, json: dict[str, Any]) -> None:
-        await ok(await self.http.post(f"{self._client_url}{path}", json=json, headers=headers(actor)))
+        await ok(await self.http.post(f"{self._client_url}{path}", json=json, headers=self.headers(actor)))
 
     async def _open_plan(self, actor: Actor) -> None:
         async def shared() -> bool:
-            answer = await self.http.get(f"{self.urls['plans']}/clients/{self.client}/sharing", headers=headers(actor))
+            answer = await self.http.get(f"{self.urls['plans']}/clients/{self.client}/sharing",
+                                         headers=self.headers(actor))
             return answer.status_code == 200 and any(s["usable_today"] for s in answer.json())
 
         await eventually(shared, f"the plans service to learn that client {self.client} is shared")
-        plan = await ok(await self.http.post(f"{self.urls['plans']}/plans", headers=headers(actor),
+        plan = await ok(await self.http.post(f"{self.urls['plans']}/plans", headers=self.headers(actor),
                                              json={"client_id": self.client}))
         self.plan = plan["plan_id"]
 
@@ -135,12 +143,13 @@ class ClientReplay:
         if isinstance(e, p.PlanStepAdded):
             json["step_id"] = self.fresh(e.step_id)
         version = (await ok(await self.http.get(f"{self.urls['plans']}/plans/{self.plan}",
-                                                headers=headers(actor))))["version"]
+                                                headers=self.headers(actor))))["version"]
         await ok(await self.http.post(f"{self.urls['plans']}/plans/{self.plan}{path}", json=json,
-                                      headers=headers(actor, version)))
+                                      headers=self.headers(actor, version)))
 
     async def _step_status(self, step_id: str, actor: Actor) -> str | None:
-        answer = await self.http.get(f"{self.urls['plans']}/plans/{self.plan}/steps/{step_id}", headers=headers(actor))
+        answer = await self.http.get(f"{self.urls['plans']}/plans/{self.plan}/steps/{step_id}",
+                                     headers=self.headers(actor))
         return str(answer.json()["status"]) if answer.status_code == 200 else None
 
     async def _referral(self, e: m.ReferralIssued | m.ReferralOutcomeRecorded, actor: Actor) -> None:
@@ -155,7 +164,7 @@ class ClientReplay:
             last: list[str] = []
 
             async def issued() -> bool:  # the matching service may not have read the client's events yet
-                answer = await self.http.post(url, json=json, headers=headers(actor))
+                answer = await self.http.post(url, json=json, headers=self.headers(actor))
                 if answer.status_code == 201:
                     return True
                 scores = await self.http.get(f"{self.urls['matching']}/clients/{self.client}/offers",
@@ -169,7 +178,7 @@ class ClientReplay:
             step_id, wanted = self.fresh(e.step_id), {"scheduled"}
         else:
             await ok(await self.http.post(f"{self.urls['matching']}/referrals/{self.fresh(e.referral_id)}/outcome",
-                                          headers=headers(actor), json=body(e, "outcome", "recorded_on", "note")))
+                                          headers=self.headers(actor), json=body(e, "outcome", "recorded_on", "note")))
             endings = {m.ReferralOutcome.REFUSED: {"failed"}, m.ReferralOutcome.EMPLOYED: {"completed"}}
             if e.outcome not in endings:
                 return

@@ -14,6 +14,7 @@ from libs.events.schemas import matching as m
 from tools.demo_data.dataset import DataSet
 from tools.demo_data.http_replay import ClientReplay, body, headers, ok
 from tools.demo_data.progress import Progress
+from tools.demo_data.tokens import ActorTokens
 
 DEFAULT_URLS = {"clients": "http://127.0.0.1:8001", "plans": "http://127.0.0.1:8002",
                 "matching": "http://127.0.0.1:8003"}
@@ -30,19 +31,21 @@ class HttpReport:
     client_ids: list[str] = field(default_factory=list)
 
 
-async def send_over_http(dataset: DataSet, urls: dict[str, str] | None = None, *, concurrency: int = 8,
-                         progress: Progress | None = None, request_timeout: float = 30.0) -> HttpReport:
-    """Send the setup, then every client's story (`concurrency` clients at a time, each in its own order)."""
+async def send_over_http(dataset: DataSet, urls: dict[str, str] | None = None, *, tokens: ActorTokens,
+                         concurrency: int = 8, progress: Progress | None = None,
+                         request_timeout: float = 30.0) -> HttpReport:
+    """Send the setup, then every client's story (`concurrency` clients at a time, each in its own order), each
+    request with the access token of the story's worker."""
     urls = {**DEFAULT_URLS, **(urls or {})}
     report = HttpReport()
     async with httpx.AsyncClient(timeout=request_timeout) as http:
-        offers = await _setup(http, urls, dataset)
+        offers = await _setup(http, urls, dataset, tokens)
         gate = asyncio.Semaphore(concurrency)
 
         async def one(index: int) -> None:
             async with gate:
                 story = dataset.story(index)
-                replay = ClientReplay(http, urls, offers)
+                replay = ClientReplay(http, urls, offers, tokens)
                 try:
                     await replay.replay(story)
                 except Exception as exc:  # keep going: a demo load reports what failed instead of stopping
@@ -59,11 +62,12 @@ async def send_over_http(dataset: DataSet, urls: dict[str, str] | None = None, *
     return report
 
 
-async def _setup(http: httpx.AsyncClient, urls: dict[str, str], dataset: DataSet) -> dict[uuid.UUID, str]:
+async def _setup(http: httpx.AsyncClient, urls: dict[str, str], dataset: DataSet,
+                 tokens: ActorTokens) -> dict[uuid.UUID, str]:
     """Agreements, regions and offers; returns the offers' ids as the matching service assigned them."""
     offers: dict[uuid.UUID, str] = {}
     for event in dataset.setup():
-        e, who = event.payload, headers(event.actor)
+        e, who = event.payload, headers(tokens, event.actor)
         if isinstance(e, c.CooperationAgreementSigned):
             await ok(await http.post(f"{urls['clients']}/agreements", headers=who, json=body(
                 e, "pup_institution_id", "ops_institution_id", "valid", "legal_basis", "social_preparation_first",

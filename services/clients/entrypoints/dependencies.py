@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from libs.events.auth import current_actor
 from libs.events.envelope import Actor
-from libs.events.http import actor_from_headers
 from services.clients.application.clients import ClientsApplication
 from services.clients.application.cooperation import CooperationApplication
 
@@ -22,6 +22,6 @@ def cooperation_app(request: Request) -> CooperationApplication:
     return app
 
 
-ActorDep = Annotated[Actor, Depends(actor_from_headers)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 ClientsDep = Annotated[ClientsApplication, Depends(clients_app)]
 CooperationDep = Annotated[CooperationApplication, Depends(cooperation_app)]

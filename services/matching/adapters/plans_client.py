@@ -1,4 +1,8 @@
-"""The plans service, as the referral process calls it over HTTP (If-Match handled, retried when stale)."""
+"""The plans service, as the referral process calls it over HTTP (If-Match handled, retried when stale).
+
+The HTTP client carries the matching service account's token (libs.events.auth.ServiceToken); each call names the
+worker who issued the referral in X-On-Behalf-Of, so plans applies that worker's institution rules.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from libs.events.auth.dependency import on_behalf_of
 from libs.events.envelope import Actor
 
 
@@ -22,7 +27,7 @@ class PlansClient:
 
     @staticmethod
     def _headers(actor: Actor) -> dict[str, str]:
-        return {"X-Actor-User": actor.user, "X-Actor-Institution": actor.institution, "X-Actor-Role": actor.role}
+        return on_behalf_of(actor)
 
     async def step(self, plan_id: uuid.UUID, step_id: uuid.UUID, actor: Actor) -> dict[str, Any] | None:
         answer = await self._http.get(f"/plans/{plan_id}/steps/{step_id}", headers=self._headers(actor))

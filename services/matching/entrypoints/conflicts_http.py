@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from libs.events.auth import current_actor
 from libs.events.decider import DomainError
 from libs.events.envelope import Actor
 from libs.events.errors import StreamNotFound
-from libs.events.http import IfMatch, actor_from_headers, etag, optional_expected_version
+from libs.events.http import IfMatch, etag, optional_expected_version
 from libs.events.schemas.conflicts import Resolution
 from services.matching.application.conflicts import ConflictsApplication
 from services.matching.application.what_if import replay_facts, report
@@ -28,7 +29,7 @@ def conflicts_app(request: Request) -> ConflictsApplication:
 
 
 ConflictsDep = Annotated[ConflictsApplication, Depends(conflicts_app)]
-ActorDep = Annotated[Actor, Depends(actor_from_headers)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
 class ResolutionBody(BaseModel):

@@ -10,9 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.events.auth import current_actor
 from libs.events.envelope import Actor
 from libs.events.errors import StreamNotFound
-from libs.events.http import IfMatch, actor_from_headers, etag, optional_expected_version
+from libs.events.http import IfMatch, etag, optional_expected_version
 from libs.events.ids import new_id
 from libs.events.schemas.common import Period
 from libs.events.schemas.matching import (
@@ -37,7 +38,7 @@ def matching_app(request: Request) -> MatchingApplication:
 
 
 MatchingDep = Annotated[MatchingApplication, Depends(matching_app)]
-ActorDep = Annotated[Actor, Depends(actor_from_headers)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 Today = Annotated[date | None, Query(description="score as of this day (default: today)")]
 
 

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from libs.events.auth import current_actor
 from libs.events.envelope import Actor
-from libs.events.http import actor_from_headers
 from services.notifications.application.inbox import InboxApplication, decode_cursor
 from services.notifications.application.live import LiveHub
 from services.notifications.entrypoints.models import InboxItem, InboxView
 
 router = APIRouter(tags=["inbox"])
 
-ActorDep = Annotated[Actor, Depends(actor_from_headers)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
 def _inbox(request: Request) -> InboxApplication:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from libs.events.auth import current_actor
 from libs.events.envelope import Actor
-from libs.events.http import actor_from_headers
 from libs.events.schemas.notifications import NotificationKind
 from services.notifications.application.inbox import InboxApplication
 from services.notifications.domain.preferences import Preferences
@@ -16,7 +16,7 @@ from services.notifications.entrypoints.models import KindView, PreferencesReque
 
 router = APIRouter(tags=["preferences"])
 
-ActorDep = Annotated[Actor, Depends(actor_from_headers)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
 def _inbox(request: Request) -> InboxApplication:

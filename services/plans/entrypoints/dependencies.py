@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
+from libs.events.auth import current_actor
 from libs.events.envelope import Actor
-from libs.events.http import actor_from_headers, etag, expected_version
+from libs.events.http import etag, expected_version
 from services.plans.application.plans import PlansApplication
 from services.plans.domain.commands import PlanCommand
 from services.plans.entrypoints.views import PlanView, plan_view
 
-ActorDep = Annotated[Actor, Depends(actor_from_headers)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
 def application(request: Request) -> PlansApplication:

@@ -13,9 +13,10 @@ from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
+from libs.events.auth import current_actor
 from libs.events.decider import Forbidden
 from libs.events.envelope import Actor
-from libs.events.http import NotFound, actor_from_headers
+from libs.events.http import NotFound
 from libs.events.schemas.common import InstitutionKind, institution_kind
 from services.reporting.indicators.definitions import Definitions
 from services.reporting.norms import Norms
@@ -46,7 +47,7 @@ def config(request: Request) -> ReadModelConfig:
 
 PoolDep = Annotated[asyncpg.Pool, Depends(pool)]
 ConfigDep = Annotated[ReadModelConfig, Depends(config)]
-ActorDep = Annotated[Actor, Depends(actor_from_headers)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 TERYT = r"^\d{2}(\d{2}(\d{3})?)?$"
 TEXT = r"^[^\x00]+$"  # PostgreSQL text cannot hold NUL: refused as input (422) rather than failing in the query
 INSTITUTION = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"

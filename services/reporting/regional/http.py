@@ -13,9 +13,9 @@ import structlog
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from libs.events.auth import current_actor
 from libs.events.decider import Forbidden
 from libs.events.envelope import Actor
-from libs.events.http import actor_from_headers
 from libs.events.kafka_admin import ensure_topics
 from libs.events.kafka_codec import ce_type
 from libs.events.schemas.common import InstitutionKind, institution_kind
@@ -73,7 +73,7 @@ def _pool(request: Request) -> asyncpg.Pool:
 
 
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
-ActorDep = Annotated[Actor, Depends(actor_from_headers)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
 def _rops_of(region: str, actor: Actor) -> None:

@@ -18,6 +18,7 @@ from services.reporting.regional import RegionalFeed, RegionalSettings
 from services.reporting.regional.deidentify import topic_of
 from services.reporting.regional.state import TABLES
 from tests.integration.regional.conftest import KEY, Feed, read_whole_topic
+from tests.support.people import worker
 from tests.support.services import serving
 from tests.unit.regional.personal_values import as_text, leaks
 
@@ -25,8 +26,7 @@ pytestmark = pytest.mark.infra
 
 
 def rops(region: str) -> dict[str, str]:
-    return {"X-Actor-User": f"analityk@rops-{region}", "X-Actor-Institution": f"ROPS-{region}",
-            "X-Actor-Role": "analyst"}
+    return worker(f"ROPS-{region}", f"analityk@rops-{region}", "rops_analyst", region)
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +121,6 @@ async def test_only_the_regions_rops_reads_its_feed(feed: Feed, api: httpx.Async
     region = sorted(feed.regions)[0]
     other = "32" if region != "32" else "30"
     assert (await api.get(f"/regional/{region}/feed", headers=rops(other))).status_code == 403
-    pup = {"X-Actor-User": "anna@pup", "X-Actor-Institution": "PUP-5301", "X-Actor-Role": "job_broker"}
+    pup = worker("PUP-5301", "anna@pup", "job_broker")
     assert (await api.get(f"/regional/{region}/feed", headers=pup)).status_code == 403
     assert (await api.get("/regional/53/feed", headers=rops("53"))).status_code == 422

@@ -118,7 +118,7 @@ async def test_supervisor_views_and_who_may_read(reporting: httpx.AsyncClient, f
                                 headers=headers(office.ops, "ewa.social", "social_worker"))).status_code == 403
     assert (await reporting.get(f"/pup/{office.ops}/shared-clients",
                                 headers=headers(office.ops, "ewa.social", "social_worker"))).status_code == 404
-    assert (await reporting.get(f"/pup/{office.pup}/shared-clients")).status_code == 422  # no actor headers
+    assert (await reporting.get(f"/pup/{office.pup}/shared-clients")).status_code == 401  # no access token
     bad = await reporting.get(f"/ops/{office.ops}/benefits", headers=headers(office.ops, "ewa.social", "x"),
                               params={"from": "2026-05-01", "to": "2026-04-01"})
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "from")

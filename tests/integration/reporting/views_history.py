@@ -12,6 +12,7 @@ from libs.events.schemas.common import InstitutionKind, Period
 from libs.events.schemas.plans import Instrument, IpzsEnding
 from services.reporting.calendar import add_months, month_start, today
 from tests.integration.reporting.history import KATOWICE, History, Office, at
+from tests.support.people import worker
 
 PUP, OPS, CIS = InstitutionKind.PUP, InstitutionKind.OPS, InstitutionKind.CIS
 
@@ -83,5 +84,5 @@ def build(office: Office) -> Cast:
 
 
 def headers(institution: str, user: str, role: str) -> dict[str, str]:
-    return {"X-Actor-User": user, "X-Actor-Institution": institution, "X-Actor-Role": role}
+    return worker(institution, user, role)
 

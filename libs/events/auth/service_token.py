@@ -1,0 +1,54 @@
+"""Client-credentials access tokens for calls between services, fetched from the issuer and cached."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator
+
+import httpx
+
+
+class ServiceToken(httpx.Auth):
+    """httpx authentication adding a service account's bearer token; fetched from the issuer's token endpoint
+    (discovered from the issuer URL) with client_credentials, reused until shortly before it expires, and fetched
+    again once when a service answers 401."""
+
+    def __init__(self, issuer: str, client_id: str, client_secret: str, *, scope: str | None = None,
+                 renew_before_seconds: float = 30.0) -> None:
+        self.issuer = issuer.rstrip("/")
+        self.client_id = client_id
+        self._secret = client_secret
+        self._scope = scope
+        self._renew_before = renew_before_seconds
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self, force: bool = False) -> str:
+        """A valid access token, fetched when there is none, it is about to expire or `force`."""
+        async with self._lock:
+            if force or self._token is None or time.monotonic() >= self._expires_at - self._renew_before:
+                self._token, lifetime = await self._fetch()
+                self._expires_at = time.monotonic() + lifetime
+            return self._token
+
+    async def _fetch(self) -> tuple[str, float]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            discovery = await http.get(f"{self.issuer}/.well-known/openid-configuration")
+            discovery.raise_for_status()
+            form = {"grant_type": "client_credentials"} | ({"scope": self._scope} if self._scope else {})
+            answer = await http.post(discovery.json()["token_endpoint"], data=form,
+                                     auth=(self.client_id, self._secret))
+            if answer.status_code != 200:
+                raise RuntimeError(f"the issuer refused a token for {self.client_id}: {answer.status_code} "
+                                   f"{answer.text[:200]}")
+            body = answer.json()
+            return str(body["access_token"]), float(body.get("expires_in", 60))
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        request.headers["Authorization"] = f"Bearer {await self.token()}"
+        response = yield request
+        if response.status_code == 401:
+            request.headers["Authorization"] = f"Bearer {await self.token(force=True)}"
+            yield request

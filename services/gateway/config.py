@@ -1,0 +1,58 @@
+"""Settings of the gateway (environment prefix PZW_GATEWAY_, falling back to PZW_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from libs.events.settings import ServiceSettings
+
+DEFAULT_DEMO_USERS = Path(__file__).with_name("demo_users.toml")
+
+
+class GatewaySettings(ServiceSettings):
+    """Where the services are, how people sign in, and how long a session lives."""
+
+    model_config = SettingsConfigDict(env_prefix="PZW_GATEWAY_", extra="ignore")
+
+    http_port: int = 8080
+    clients_url: str = "http://127.0.0.1:8001"
+    plans_url: str = "http://127.0.0.1:8002"
+    matching_url: str = "http://127.0.0.1:8003"
+    notifications_url: str = "http://127.0.0.1:8004"
+    reporting_url: str = "http://127.0.0.1:8005"
+    public_url: str = Field(default="", description="the address people open (for the OIDC redirect URI); "
+                            "default: taken from each request")
+    development: bool = Field(default=False, description="session cookie without Secure (plain http on loopback); "
+                              "without an OIDC issuer, sign-in picks a demo user")
+    oidc_issuer: str | None = Field(default=None, description="OpenID Connect issuer URL (PZW_OIDC_ISSUER)")
+    oidc_client_id: str = "pzw-gateway"
+    oidc_client_secret: SecretStr | None = None
+    oidc_scope: str = "openid profile"
+    demo_users_path: Path = Field(default=DEFAULT_DEMO_USERS, description="who may be picked at development sign-in")
+    session_idle_minutes: int = Field(default=480, ge=1, description="a session unused this long ends")
+    upstream_timeout_seconds: float = 30.0
+    max_body_bytes: int = Field(default=210_000_000, description="largest request passed on (imports are big)")
+
+    def service_urls(self) -> dict[str, str]:
+        """The API prefix under /api/ of each service, and its base URL."""
+        return {"clients": self.clients_url, "plans": self.plans_url, "matching": self.matching_url,
+                "notifications": self.notifications_url, "reporting": self.reporting_url}
+
+
+class OidcEnvironment(BaseSettings):
+    """The platform-wide issuer setting (PZW_OIDC_ISSUER) the services also read."""
+
+    model_config = SettingsConfigDict(env_prefix="PZW_OIDC_", extra="ignore")
+
+    issuer: str | None = None
+
+
+def load_settings() -> GatewaySettings:
+    """Settings from the environment; PZW_GATEWAY_OIDC_ISSUER, else PZW_OIDC_ISSUER."""
+    settings = GatewaySettings()
+    if settings.oidc_issuer is None:
+        settings.oidc_issuer = OidcEnvironment().issuer
+    return settings
