@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException
 
 from services.gateway import proxy
 from services.gateway.config import GatewaySettings, load_settings
-from services.gateway.demo_users import load_demo_users
 from services.gateway.middleware import SessionMiddleware
 from services.gateway.oidc import OidcClient
 from services.gateway.routes import (
@@ -38,11 +37,12 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     """The gateway with its settings (from the environment by default)."""
     settings = settings or load_settings()
     http = httpx.AsyncClient(timeout=settings.upstream_timeout_seconds)
-    oidc = (OidcClient(settings.oidc_issuer, settings.oidc_client_id,
-                       settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None,
-                       settings.oidc_scope, http) if settings.oidc_issuer else None)
-    if oidc is None and not settings.development:
-        raise RuntimeError("set PZW_OIDC_ISSUER (or PZW_GATEWAY_DEVELOPMENT=true for demo sign-in)")
+    if not settings.oidc_issuer:
+        raise RuntimeError("PZW_OIDC_ISSUER is not set: the gateway signs people in at an OpenID Connect issuer "
+                           "(`make run` starts the development issuer)")
+    oidc = OidcClient(settings.oidc_issuer, settings.oidc_client_id,
+                      settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None,
+                      settings.oidc_scope, http)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -54,7 +54,6 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     sessions = SessionStore(settings.session_idle_minutes * 60)
     app.state.settings, app.state.sessions, app.state.oidc = settings, sessions, oidc
     app.state.upstream = Upstream(settings.service_urls(), http, oidc)
-    app.state.demo_users = load_demo_users(settings.demo_users_path) if oidc is None else []
     app.add_middleware(SessionMiddleware, store=sessions, secure=not settings.development)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     for module in (auth, caseload, client_card, steps, conflicts, dashboard, imports, admin, notifications, proxy):

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from libs.events.settings import ServiceSettings
-
-DEFAULT_DEMO_USERS = Path(__file__).with_name("demo_users.toml")
 
 
 class GatewaySettings(ServiceSettings):
@@ -25,13 +21,11 @@ class GatewaySettings(ServiceSettings):
     reporting_url: str = "http://127.0.0.1:8005"
     public_url: str = Field(default="", description="the address people open (for the OIDC redirect URI); "
                             "default: taken from each request")
-    development: bool = Field(default=False, description="session cookie without Secure (plain http on loopback); "
-                              "without an OIDC issuer, sign-in picks a demo user")
+    development: bool = Field(default=False, description="session cookie without Secure (plain http on loopback)")
     oidc_issuer: str | None = Field(default=None, description="OpenID Connect issuer URL (PZW_OIDC_ISSUER)")
     oidc_client_id: str = "pzw-gateway"
     oidc_client_secret: SecretStr | None = None
     oidc_scope: str = "openid profile"
-    demo_users_path: Path = Field(default=DEFAULT_DEMO_USERS, description="who may be picked at development sign-in")
     session_idle_minutes: int = Field(default=480, ge=1, description="a session unused this long ends")
     upstream_timeout_seconds: float = 30.0
     max_body_bytes: int = Field(default=210_000_000, description="largest request passed on (imports are big)")

@@ -196,7 +196,7 @@ async def test_a_workers_caseload_lists_their_clients_by_name_and_sharing(platfo
                         "applies_from": "2025-06-01"}})).status_code == 201
     assert (await clients.post("/regions", headers=social, json={
         "name": "Rejon", "pup_institution_id": pup_id, "ops_institution_id": ops_id, "area": {"gminas": ["2474011"]},
-        "workers": {"job_broker": broker["X-Actor-User"], "social_worker": social["X-Actor-User"]}})).status_code == 201
+        "workers": {"job_broker": "jan.maj@pup-5202", "social_worker": "ewa.lis@mops-520201"}})).status_code == 201
     names = [("Zofia", "Nowicka"), ("Zenon", "Nowak"), ("Adam", "Zięba")]
     for n, (first, last) in enumerate(names):
         body = {"identity": person(first, last, date(1980, 1, 1 + n)), "address": HOME, "registered_on": day(-5)}
@@ -217,7 +217,7 @@ async def test_a_workers_caseload_lists_their_clients_by_name_and_sharing(platfo
     # Another broker has no clients here and may not look at this one's; the supervisor sees them all.
     assert (await reports.get(f"/caseload/{pup_id}/clients", headers=other)).json()["total"] == 0
     assert (await reports.get(f"/caseload/{pup_id}/clients", headers=other,
-                              params={"worker": broker["X-Actor-User"]})).status_code == 403
+                              params={"worker": "jan.maj@pup-5202"})).status_code == 403
     assert (await reports.get(f"/caseload/{pup_id}/clients", headers=head)).json()["total"] == 3
     assert (await reports.get(f"/caseload/{pup_id}/clients", headers=broker,
                               params={"sharing": "maybe"})).status_code == 422

@@ -1,4 +1,4 @@
-"""Sign-in (OpenID Connect with PKCE, or a demo user in development), sign-out and the language switch."""
+"""Sign-in (OpenID Connect with PKCE), sign-out and the language switch."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from services.gateway.csrf import CsrfForm
 from services.gateway.i18n import COOKIE as LANGUAGE_COOKIE
 from services.gateway.i18n import LANGUAGES
 from services.gateway.oidc import OidcClient, SignInError
-from services.gateway.sessions import SessionStore, User
+from services.gateway.sessions import SessionStore
 from services.gateway.web import back, local_path, render, session_of
 
 router = APIRouter(tags=["sign-in"])
 
 
-def _oidc(request: Request) -> OidcClient | None:
-    client: OidcClient | None = request.app.state.oidc
+def _oidc(request: Request) -> OidcClient:
+    client: OidcClient = request.app.state.oidc
     return client
 
 
@@ -29,33 +29,14 @@ def _redirect_uri(request: Request) -> str:
 
 @router.get("/signin", name="signin")
 async def sign_in_page(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
-    """The sign-in screen: a button to the issuer, or (development without an issuer) the demo users."""
-    demo: list[User] = request.app.state.demo_users if _oidc(request) is None else []
-    return await render(request, "signin.html", next=local_path(next), demo_users=demo,
-                        oidc=_oidc(request) is not None)
-
-
-@router.post("/signin")
-async def sign_in_demo(request: Request, form: CsrfForm) -> Response:
-    """Development only: act as one of the demo users."""
-    if _oidc(request) is not None:
-        return Response("sign in through the identity provider", status_code=404)
-    chosen = next((u for u in request.app.state.demo_users if u.sub == form.get("user")), None)
-    if chosen is None:
-        session_of(request).flash("error", "unknown_user")
-        return back("/signin")
-    store: SessionStore = request.app.state.sessions
-    session = store.rotate(session_of(request))
-    session.user = chosen
-    return back(local_path(str(form.get("next") or "/")))
+    """The sign-in screen: a button to the issuer."""
+    return await render(request, "signin.html", next=local_path(next))
 
 
 @router.get("/auth/login")
 async def login(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
     """Start the authorization-code flow: remember state, nonce and the PKCE verifier, go to the issuer."""
     oidc = _oidc(request)
-    if oidc is None:
-        return back("/signin")
     url, pending = await oidc.authorization_url(_redirect_uri(request), local_path(next))
     session_of(request).pending = pending
     return RedirectResponse(url, status_code=302)
@@ -67,7 +48,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     """The issuer sends the browser back with a code: check the state, trade the code, start the session."""
     oidc, session = _oidc(request), session_of(request)
     pending, session.pending = session.pending, None
-    if oidc is None or pending is None or state != pending.state or not code or error:
+    if pending is None or state != pending.state or not code or error:
         session.flash("error", "signin_failed")
         return back("/signin")
     try:
@@ -87,11 +68,9 @@ async def sign_out(request: Request, _: CsrfForm) -> Response:
     session, oidc = session_of(request), _oidc(request)
     store: SessionStore = request.app.state.sessions
     store.end(session)
-    if oidc is not None:
-        after = str(request.url_for("signin"))
-        url = await oidc.logout_url(session.tokens, after)
-        if url:
-            return RedirectResponse(url, status_code=303)
+    url = await oidc.logout_url(session.tokens, str(request.url_for("signin")))
+    if url:
+        return RedirectResponse(url, status_code=303)
     return back("/signin")
 
 

@@ -1,5 +1,6 @@
 """The gateway without servers: sessions and their cookie, CSRF on forms and API calls, the /api door's headers,
-redirect targets, catalogues, PKCE and token claims."""
+redirect targets, catalogues, PKCE and token claims. Sign-in goes through the development issuer's real app,
+in process (authorization code with PKCE, token exchange, ID token checked against its JWKS)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import json
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -19,6 +21,11 @@ from services.gateway.config import GatewaySettings
 from services.gateway.i18n import catalogue
 from services.gateway.oidc import SignInError, pkce_pair, user_from_claims
 from services.gateway.web import local_path
+from services.identity.app import build_app as build_issuer
+from services.identity.config import IdentitySettings
+
+ISSUER = "http://issuer.test"
+GATEWAY = "http://127.0.0.1:8000"  # an address the issuer's directory accepts for the gateway's redirect
 
 
 def echo_service() -> FastAPI:
@@ -34,11 +41,20 @@ def echo_service() -> FastAPI:
 
 
 @pytest.fixture
-def gateway() -> TestClient:
-    app = build_app(GatewaySettings(development=True, oidc_issuer=None))
-    app.state.upstream.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=echo_service()),
-                                                base_url="http://services")
-    return TestClient(app)
+def issuer() -> TestClient:
+    return TestClient(build_issuer(IdentitySettings(env="development", issuer=ISSUER)), base_url=ISSUER)
+
+
+@pytest.fixture
+def gateway(issuer: TestClient) -> TestClient:
+    app = build_app(GatewaySettings(development=True, oidc_issuer=ISSUER, public_url=GATEWAY,
+                                    oidc_client_secret="pzw-gateway-development-secret"))
+    http = httpx.AsyncClient(mounts={ISSUER: httpx.ASGITransport(app=issuer.app),  # type: ignore[arg-type]
+                                     "all://": httpx.ASGITransport(app=echo_service())})
+    app.state.upstream.http = app.state.oidc.http = http
+    client = TestClient(app, base_url=GATEWAY)
+    client.issuer = issuer  # type: ignore[attr-defined]
+    return client
 
 
 def csrf_of(html: str) -> str:
@@ -47,13 +63,22 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient, user: str = "anna.nowak@pup-2473") -> str:
-    token = csrf_of(client.get("/signin").text)
-    answer = client.post("/signin", data={"csrf_token": token, "user": user, "next": "/conflicts"},
-                         follow_redirects=False)
+def sign_in(client: TestClient, user: str = "anna.nowak") -> str:
+    """The authorization-code flow: gateway -> issuer's sign-in page (a demo worker picked) -> callback."""
+    to_issuer = client.get("/auth/login?next=/conflicts", follow_redirects=False)
+    assert to_issuer.status_code == 302
+    authorize = urlsplit(to_issuer.headers["location"])
+    assert f"{authorize.scheme}://{authorize.netloc}" == ISSUER
+    params = dict(parse_qsl(authorize.query))
+    assert params["code_challenge_method"] == "S256"
+    back = client.issuer.post("/authorize", data={**params, "user": user},  # type: ignore[attr-defined]
+                              follow_redirects=False)
+    assert back.status_code == 303
+    callback = urlsplit(back.headers["location"])
+    answer = client.get(f"{callback.path}?{callback.query}", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/conflicts"
-    return csrf_of(client.get("/signin").text)
+    return csrf_of(client.get("/conflicts").text)
 
 
 def test_the_session_cookie_is_http_only_lax_and_rotated_at_sign_in(gateway: TestClient) -> None:
@@ -75,7 +100,9 @@ def test_a_form_without_the_sessions_csrf_token_is_refused(gateway: TestClient) 
     token = sign_in(gateway)
     assert gateway.post("/signout", data={"csrf_token": "forged"}).status_code == 403
     assert gateway.post("/signout", data={}).status_code == 403
-    assert gateway.post("/signout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    signed_out = gateway.post("/signout", data={"csrf_token": token}, follow_redirects=False)
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"].startswith(f"{ISSUER}/logout?")  # and out at the issuer too
     assert gateway.get("/", follow_redirects=False).headers["location"] == "/signin?next=/"
 
 
@@ -95,10 +122,12 @@ def test_the_api_door_sends_the_sessions_identity_and_never_the_browsers(gateway
     sign_in(gateway)
     seen = gateway.get("/api/clients/clients", headers={
         "X-Actor-User": "mallory", "X-Actor-Role": "supervisor", "Authorization": "Bearer forged"}).json()["headers"]
-    assert seen["x-actor-user"] == "anna.nowak@pup-2473"
-    assert seen["x-actor-institution"] == "PUP-2473"
-    assert seen["x-actor-role"] == "job_broker"
-    assert "authorization" not in seen
+    token = seen["authorization"].removeprefix("Bearer ")
+    assert token != "forged"
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert (claims["sub"], claims["institution"], claims["roles"]) == ("anna.nowak", "PUP-2473", ["job_broker"])
+    assert "x-actor-user" not in seen
+    assert "x-actor-role" not in seen
     assert "cookie" not in seen
 
 
