@@ -16,6 +16,9 @@ from tests.support.identity import DevelopmentIssuer, development_issuer, stop_d
 # Tests run the platform in development mode: public development defaults of the secrets are allowed (a test of
 # production mode sets PZW_ENV itself). Subprocesses started by tests inherit it.
 os.environ.setdefault("PZW_ENV", "development")
+# Load tests send thousands of requests a minute in one worker's name; the limit itself is tested in
+# tests/unit/test_hardening.py.
+os.environ.setdefault("PZW_RATE_LIMIT_PER_MINUTE", "0")
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

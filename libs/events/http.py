@@ -46,6 +46,7 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
     415: _error("unsupported content type"),
     422: _error("a field is invalid (named in `field` / `errors`)"),
     428: _error("If-Match with the version last read is required"),
+    429: _error("too many requests from this user; retry after the seconds in Retry-After"),
 }
 
 

@@ -13,9 +13,11 @@ from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from libs.events.auth.verifier import TokenVerifier
+from libs.events.hardening import RateLimit, SecurityHeaders
 from libs.events.http import COMMON_ERRORS, BodySizeLimit, install_error_handlers
 from libs.events.logging import configure_logging
 from libs.events.runtime import ServiceRuntime
+from libs.events.secrets import development_mode
 from libs.events.settings import ServiceSettings
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -34,7 +36,10 @@ def create_app(
     app.state.verifier = verifier_for(settings)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/live,health/ready")
     install_error_handlers(app)
+    # Outermost last: security headers on every answer (429 and 413 included), then the rate limit, then size.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, limits=body_limits)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(SecurityHeaders, hsts=not development_mode())
     for router in routers:
         app.include_router(router, responses=COMMON_ERRORS)
     app.include_router(_health_router(runtime))

@@ -19,6 +19,8 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     max_body_bytes: int = Field(default=1_000_000, description="requests with a larger body get 413")
+    rate_limit_per_minute: int = Field(default=1200, description="requests per user and minute in one process "
+                                       "(429 beyond; 0 turns the limit off)")
     pool_size: int = 20
     run_relay: bool = Field(default=True, description="run the outbox relay in this process")
     run_projections: bool = Field(default=True, description="run this service's projections in this process")

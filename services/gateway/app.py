@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from services.gateway import proxy
 from services.gateway.config import GatewaySettings, load_settings
+from services.gateway.hardening import harden
 from services.gateway.middleware import SessionMiddleware
 from services.gateway.oidc import OidcClient
 from services.gateway.routes import (
@@ -55,6 +56,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings, app.state.sessions, app.state.oidc = settings, sessions, oidc
     app.state.upstream = Upstream(settings.service_urls(), http, oidc)
     app.add_middleware(SessionMiddleware, store=sessions, secure=not settings.development)
+    harden(app, settings, settings.oidc_issuer)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     for module in (auth, caseload, client_card, steps, conflicts, dashboard, imports, admin, notifications, proxy):
         app.include_router(module.router)

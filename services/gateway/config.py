@@ -28,7 +28,11 @@ class GatewaySettings(ServiceSettings):
     oidc_scope: str = "openid profile"
     session_idle_minutes: int = Field(default=480, ge=1, description="a session unused this long ends")
     upstream_timeout_seconds: float = 30.0
-    max_body_bytes: int = Field(default=210_000_000, description="largest request passed on (imports are big)")
+    max_body_bytes: int = Field(default=1_000_000, description="requests with a larger body get 413 (imports have "
+                                "max_import_bytes)")
+    max_import_bytes: int = Field(default=210_000_000, description="largest import upload passed on")
+    rate_limit_per_minute: int = Field(default=600, description="requests per session (else address) and minute "
+                                       "in one replica; 429 beyond; 0 turns the limit off")
 
     def service_urls(self) -> dict[str, str]:
         """The API prefix under /api/ of each service, and its base URL."""
