@@ -1,4 +1,5 @@
-"""Run the reporting service (`python -m services.reporting`), or rebuild its read models by replay
+"""Run the reporting service (`python -m services.reporting`), apply its migrations and stop
+(`python -m services.reporting migrate`), or rebuild its read models by replay
 (`python -m services.reporting rebuild [projection ...]`)."""
 
 from __future__ import annotations
@@ -35,14 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.reporting", description=__doc__)
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the HTTP service and its projections (the default)")
+    commands.add_parser("migrate", help="apply the migrations and create the topics, then stop")
     replay = commands.add_parser("rebuild", help="empty read models and replay them from the topics")
     replay.add_argument("projections", nargs="*", help=f"read models (default: all of "
                         f"{', '.join(p.name for p in projections())})")
     replay.add_argument("--force", action="store_true", help="rebuild even while the service's consumers run")
     args = parser.parse_args(argv)
     settings = ReportingSettings()
-    if args.command in (None, "serve"):
-        serve(build_app(settings), settings)
+    if args.command in (None, "serve", "migrate"):
+        serve(build_app(settings), settings, ["migrate"] if args.command == "migrate" else [])
         return 0
     os.environ.setdefault("PZW_LOG_LEVEL", "WARNING")  # the progress bar, not the runners' info lines
     configure_logging("reporting-rebuild")
