@@ -7,6 +7,8 @@ import asyncio
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
 
+from libs.events.kafka_admin import partitions_of
+
 
 async def read_topic(bootstrap: str, topic: str, expected: int, within: float = 30.0) -> list[ConsumerRecord]:
     """All records of `topic` from the beginning, waiting until at least `expected` arrived (or `within` passed)."""
@@ -73,3 +75,14 @@ async def group_caught_up(bootstrap: str, group: str, topics: list[str]) -> bool
     finally:
         await consumer.stop()
         await admin.close()
+
+
+async def read_whole_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:  # type: ignore[type-arg]
+    """Every record of a topic now (its size from the end offsets: the session's tests share the topic)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(await partitions_of(bootstrap, [topic]))
+    finally:
+        await consumer.stop()
+    return await read_topic(bootstrap, topic, expected=sum(ends.values()), within=30)

@@ -11,12 +11,9 @@ from datetime import UTC, date, datetime
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import ConsumerRecord
 
 from libs.events.envelope import RecordedEvent
 from libs.events.infra import Infrastructure
-from libs.events.kafka_admin import partitions_of
 from libs.events.projection import ProjectionRunner, RunnerSettings
 from libs.events.schemas import registry
 from libs.events.schemas.clients import ClientRegistered
@@ -27,7 +24,7 @@ from libs.events.topics import CONFLICTS, PLANS
 from services.reporting.regional import RegionalFeed, RegionalSettings
 from services.reporting.regional.publisher import RegionalPublisher
 from tests.conftest import create_database
-from tests.support.kafka import publish, read_topic
+from tests.support.kafka import publish
 from tests.support.recorded import recorded
 from tests.support.services import eventually
 from tests.unit.regional.personal_values import forbidden_values
@@ -36,17 +33,6 @@ from tools.demo_data.dataset import TOPICS, DataSet
 from tools.demo_data.scenario import PRESETS
 
 KEY = "integration-test-pseudonym-key-000"
-
-
-async def read_whole_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:  # type: ignore[type-arg]
-    """Every record of a topic now (its size from the end offsets: the session's tests share the topic)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
-    await consumer.start()
-    try:
-        ends = await consumer.end_offsets(await partitions_of(bootstrap, [topic]))
-    finally:
-        await consumer.stop()
-    return await read_topic(bootstrap, topic, expected=sum(ends.values()), within=30)
 
 
 @dataclass

@@ -17,7 +17,8 @@ from services.reporting.config import ReportingSettings
 from services.reporting.regional import RegionalFeed, RegionalSettings
 from services.reporting.regional.deidentify import topic_of
 from services.reporting.regional.state import TABLES
-from tests.integration.regional.conftest import KEY, Feed, read_whole_topic
+from tests.integration.regional.conftest import KEY, Feed
+from tests.support.kafka import read_whole_topic
 from tests.support.people import worker
 from tests.support.services import serving
 from tests.unit.regional.personal_values import as_text, leaks
