@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -10,6 +11,9 @@ import asyncpg
 import pytest
 
 from libs.events.infra import Infrastructure, start_infrastructure
+
+# Services under test use the built-in development master key (production refuses to start without PZW_MASTER_KEY).
+os.environ.setdefault("PZW_ENV", "development")
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

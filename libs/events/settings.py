@@ -20,6 +20,12 @@ class ServiceSettings(BaseSettings):
     pool_size: int = 20
     run_relay: bool = Field(default=True, description="run the outbox relay in this process")
     run_projections: bool = Field(default=True, description="run this service's projections in this process")
+    environment: str = Field(default="production", validation_alias="PZW_ENV",
+                             description="`development` allows built-in development secrets; anything else does not")
+    key_service_url: str | None = Field(default=None, description="base URL of the clients service, whose internal "
+                                        "key API gives the data keys that seal and open personal fields")
+    service_user: str = Field(default="", description="the user this service acts as when it calls another one "
+                              "(defaults to `service:<name>`)")
     topic_partitions: int = 4
     topic_replication: int = Field(default=1, description="replicas of the topics this service creates (3 in "
                                    "Kubernetes, where they are also declared as KafkaTopic resources)")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from fastapi import FastAPI
 
+from libs.events.key_store import MasterKey, PostgresKeyStore
 from libs.events.migrations import migrate
 from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
@@ -17,22 +19,38 @@ from services.clients.adapters.identity_index import MIGRATIONS, PostgresIdentit
 from services.clients.adapters.indexes import WriteIndexes
 from services.clients.application.clients import ClientsApplication
 from services.clients.application.cooperation import CooperationApplication
+from services.clients.application.erasure import ErasureApplication
 from services.clients.application.reassignment import HANDLES, Reassignment
 from services.clients.config import ClientsSettings
-from services.clients.entrypoints import cooperation_http, http, import_http
+from services.clients.entrypoints import cooperation_http, erasure_http, http, import_http
 from services.clients.importing.service import build_import_service
 
 
 def build_app(settings: ClientsSettings | None = None) -> FastAPI:
     settings = settings or ClientsSettings()
-    runtime = ServiceRuntime("clients", settings, registry, publishes=[CLIENTS])
+    master = MasterKey.from_config(settings.master_key.get_secret_value() if settings.master_key else None,
+                                   settings.environment)  # fails at start-up without a master key in production
+    key_store: PostgresKeyStore | None = None
+
+    async def own_keys(pool: asyncpg.Pool) -> PostgresKeyStore:
+        nonlocal key_store
+        key_store = PostgresKeyStore(pool, master)
+        await key_store.migrate()
+        return key_store
+
+    runtime = ServiceRuntime("clients", settings, registry, publishes=[CLIENTS], key_source=own_keys)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.prepare()
         await migrate(runtime.pool, "clients", MIGRATIONS)
         indexes = WriteIndexes(runtime.pool)
-        clients = ClientsApplication(runtime.pool, runtime.store, PostgresIdentityIndex(runtime.pool), indexes)
+        assert key_store is not None
+        assert runtime.sealer is not None
+        app.state.keys = key_store
+        app.state.erasure = ErasureApplication(runtime.pool, runtime.store, key_store, runtime.sealer.ring)
+        clients = ClientsApplication(runtime.pool, runtime.store, PostgresIdentityIndex(runtime.pool), indexes,
+                                     keys=key_store)
         app.state.clients = clients
         app.state.cooperation = CooperationApplication(runtime.pool, runtime.store, indexes)
         app.state.imports = imports = build_import_service(runtime.pool, runtime.store, settings)
@@ -49,5 +67,6 @@ def build_app(settings: ClientsSettings | None = None) -> FastAPI:
             await runtime.stop()
 
     return create_app("PZW clients", "The shared client record of PUP, OPS and CIS, their agreements and regions.",
-                      settings, runtime, lifespan, [http.router, cooperation_http.router, import_http.router],
+                      settings, runtime, lifespan, [http.router, cooperation_http.router, import_http.router,
+                       erasure_http.router],
                       body_limits={"/imports/": settings.max_import_bytes})

@@ -1,6 +1,6 @@
 """Settings of the clients service (environment prefix PZW_CLIENTS_, falling back to PZW_)."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from libs.events.settings import ServiceSettings
@@ -12,3 +12,5 @@ class ClientsSettings(ServiceSettings):
     http_port: int = 8001
     max_import_bytes: int = Field(default=200_000_000, description="import files (POST /imports/...) with a larger "
                                   "body get 413; other requests keep max_body_bytes")
+    master_key: SecretStr | None = Field(default=None, description="base64 of the 32-byte master key that wraps "
+                                         "the clients' data keys (PZW_MASTER_KEY); required unless PZW_ENV=development")
