@@ -73,6 +73,9 @@ class PostgresKeyStore:
     async def migrate(self) -> None:
         await migrate(self._pool, "client_keys", MIGRATIONS)
 
+    async def close(self) -> None:
+        await self._pool.close()
+
     async def fetch(self, subjects: Collection[str], *, create: bool) -> dict[str, bytes | None]:
         wanted = list(set(subjects))
         found = await self._read(wanted)

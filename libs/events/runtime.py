@@ -12,11 +12,11 @@ import structlog
 from fastapi import FastAPI
 
 from libs.events.kafka_admin import ensure_topics
-from libs.events.keyring import HttpKeySource, KeyRing, KeySource
+from libs.events.keyring import KeyRing, KeySource
 from libs.events.outbox import OutboxRelay, reliable_producer
 from libs.events.projection import Projection, ProjectionRunner
 from libs.events.registry import EventRegistry
-from libs.events.sealing import PayloadSealer
+from libs.events.sealing import PayloadSealer, remote_sealer
 from libs.events.settings import ServiceSettings
 from libs.events.store import PostgresEventStore
 from libs.events.topics import event_topic
@@ -25,7 +25,7 @@ from libs.events.tracing import configure_tracing, shutdown_telemetry
 log = structlog.get_logger(__name__)
 
 BackgroundWork = Callable[[asyncio.Event], Awaitable[None]]
-KeySourceFactory = Callable[[asyncpg.Pool], Awaitable[KeySource]]
+KeySourceFactory = Callable[[], Awaitable[KeySource]]
 
 
 class ServiceRuntime:
@@ -73,7 +73,7 @@ class ServiceRuntime:
         configure_tracing(self.name)
         self._pool = await asyncpg.create_pool(self.settings.database_url, min_size=2,
                                                max_size=self.settings.pool_size)
-        self.sealer = await self._make_sealer(self._pool)
+        self.sealer = await self._make_sealer()
         self._store = PostgresEventStore(self._pool, self.registry, self.sealer)
         await self._store.migrate()
         consumed = {t for p in self.projections for t in p.topics}
@@ -82,15 +82,13 @@ class ServiceRuntime:
         await ensure_topics(self.settings.kafka_bootstrap, specs + [s.dead_letter for s in specs])
         self._stop.clear()
 
-    async def _make_sealer(self, pool: asyncpg.Pool) -> PayloadSealer | None:
+    async def _make_sealer(self) -> PayloadSealer | None:
         """The key owner's own store, else the owner's key API, else no sealing (said loudly)."""
         if self._key_source is not None:
-            return PayloadSealer(self.registry, KeyRing(await self._key_source(pool)))
-        if self.settings.key_service_url:
-            user = self.settings.service_user or f"service:{self.name}"
-            headers = {"X-Actor-User": user, "X-Actor-Institution": "platform", "X-Actor-Role": "service"}
-            return PayloadSealer(self.registry, KeyRing(HttpKeySource(self.settings.key_service_url,
-                                                                      headers=headers)))
+            return PayloadSealer(self.registry, KeyRing(await self._key_source()))
+        remote = remote_sealer(self.registry, self.settings, self.name)
+        if remote is not None:
+            return remote
         log.warning("no key service configured: personal fields are neither sealed nor opened",
                     service=self.name, setting="PZW_KEY_SERVICE_URL")
         return None

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import orjson
 from pydantic import BaseModel
 
-from libs.events.keyring import KeyRing
+from libs.events.keyring import HttpKeySource, KeyRing
 from libs.events.personal_data import KeyUnavailable, Path, key_ids, open_sealed, personal_paths, seal
 from libs.events.registry import EventRegistry, UnknownEventType
+from libs.events.settings import ServiceSettings
 
 ERASURE_EVENT = "ClientErased"
 _MARK = b'"pzw:sealed"'
@@ -85,6 +86,15 @@ class PayloadSealer:
         """Decode a batch of payloads (keys loaded once for the batch)."""
         await self.prepare(items)
         return [self.open_prepared(*item) for item in items]
+
+
+def remote_sealer(registry: EventRegistry, settings: ServiceSettings, service: str) -> PayloadSealer | None:
+    """A sealer whose keys come from the clients service's key API (`PZW_KEY_SERVICE_URL`), or None without one."""
+    if not settings.key_service_url:
+        return None
+    user = settings.service_user or f"service:{service}"
+    headers = {"X-Actor-User": user, "X-Actor-Institution": "platform", "X-Actor-Role": "service"}
+    return PayloadSealer(registry, KeyRing(HttpKeySource(settings.key_service_url, headers=headers)))
 
 
 def _key(registry: EventRegistry, payload: BaseModel) -> tuple[str, int]:

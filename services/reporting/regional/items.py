@@ -19,7 +19,7 @@ from libs.events.schemas import conflicts as x
 from libs.events.schemas import matching as m
 from libs.events.schemas import plans as p
 from libs.events.schemas import regional as r
-from libs.events.schemas.common import institution_kind
+from libs.events.schemas.common import Address, institution_kind
 from services.reporting.regional.deidentify import ACTIVATION, birth_month, local_day, region_of
 from services.reporting.regional.state import BatchState, ClientRow, Draft, PlanRow, StepRow
 
@@ -48,11 +48,15 @@ def _moved(event: RecordedEvent, state: BatchState, client_id: Any, row: ClientR
 
 
 def _registered(e: c.ClientRegistered, event: RecordedEvent, state: BatchState) -> list[Draft]:
-    region = region_of(e.address.teryt)
+    # An erased client's address and identity read as None (replay after erasure): counted without a region
+    # until its ClientErased gives the gmina again.
+    address: Address | None = e.address
+    identity: c.PersonIdentity | None = e.identity
+    region = region_of(address.teryt) if address else None
     row = state.clients.get(e.client_id)
     drafts: list[Draft] = []
     if row is None:
-        state.clients[e.client_id] = ClientRow(region, birth_month(e.identity.birth_date))
+        state.clients[e.client_id] = ClientRow(region, birth_month(identity.birth_date) if identity else None)
         state.changed_clients.add(e.client_id)
     else:
         drafts += _moved(event, state, e.client_id, row, region, e.registered_on)
@@ -63,9 +67,23 @@ def _registered(e: c.ClientRegistered, event: RecordedEvent, state: BatchState) 
 
 def _address(e: c.ClientAddressChanged, event: RecordedEvent, state: BatchState) -> list[Draft]:
     row = state.clients.get(e.client_id)
-    if row is None:
-        return []  # moved before its registration was seen: the registration's address is older; ignore
+    if row is None or e.address is None:
+        return []  # moved before its registration was seen (its address is older), or erased: ignore
     return _moved(event, state, e.client_id, row, region_of(e.address.teryt), local_day(event.occurred_at))
+
+
+def _erased(e: c.ClientErased, event: RecordedEvent, state: BatchState) -> list[Draft]:
+    """An erased client keeps being counted: a replay, which no longer reads its address, places it by the gmina
+    its ClientErased kept; the birth month, no longer readable, becomes the middle of the kept birth year."""
+    row = state.clients.get(e.client_id)
+    if row is None:
+        return []
+    if row.birth_month is None and e.birth_year is not None:
+        row.birth_month = date(e.birth_year, 7, 1)
+        state.changed_clients.add(e.client_id)
+    if row.region is None and region_of(e.teryt) is not None:
+        return _moved(event, state, e.client_id, row, region_of(e.teryt), e.erased_on)
+    return []
 
 
 def _shared(e: c.SharedClientIdentified, event: RecordedEvent, _: BatchState) -> list[Draft]:
@@ -170,6 +188,7 @@ def _resolved(e: x.BenefitConflictResolved, event: RecordedEvent, state: BatchSt
 
 TRANSLATIONS: dict[type[BaseModel], Translation] = {
     c.ClientRegistered: _registered, c.ClientAddressChanged: _address, c.SharedClientIdentified: _shared,
+    c.ClientErased: _erased,
     c.UnemploymentStatusChanged: _status, c.BenefitGranted: _benefit,
     p.PlanOpened: _opened, p.PlanStepAdded: _step_added, p.PlanStepCompleted: _step_ended,
     p.PlanStepFailed: _step_ended, p.PlanStepCancelled: _step_ended, p.PlanClosed: _closed,
