@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -36,38 +37,38 @@ from libs.events.store import NO_STREAM, PostgresEventStore, StreamAppend
 
 ACTOR = Actor(user="bench", institution="PUP-2473", role="job_broker")
 WRITERS = 8
-PER_APPEND = 10
 
 
-def events_of(client: uuid.UUID) -> list[NewEvent]:
-    now = datetime.now(UTC)
-    return [
-        NewEvent(ClientRegistered(
-            client_id=client, institution_id="PUP-2473", institution_kind=InstitutionKind.PUP,
-            identity=PersonIdentity(pesel="44051401359", first_name="Jan", last_name="Kowalski",
-                                    birth_date=date(1944, 5, 14)),
-            address=Address(gmina="Siemianowice Śląskie", teryt="2474011", postal_code="41-100",
-                            city="Siemianowice Śląskie", street="Jana Pawła II", building="10"),
-            registered_on=date(2026, 11, 2)), now),
-        NewEvent(ClientProfileUpdated(client_id=client, institution_id="MOPS-2473",
-                                      household=Household(members=3, dependants=1, notes="rodzina w kryzysie")), now),
-    ]
+def registration(client: uuid.UUID) -> NewEvent:
+    return NewEvent(ClientRegistered(
+        client_id=client, institution_id="PUP-2473", institution_kind=InstitutionKind.PUP,
+        identity=PersonIdentity(pesel="44051401359", first_name="Jan", last_name="Kowalski",
+                                birth_date=date(1944, 5, 14)),
+        address=Address(gmina="Siemianowice Śląskie", teryt="2474011", postal_code="41-100",
+                        city="Siemianowice Śląskie", street="Jana Pawła II", building="10"),
+        registered_on=date(2026, 11, 2)), datetime.now(UTC))
 
 
-async def append_rate(store: PostgresEventStore, clients: list[uuid.UUID]) -> float:
-    """Events per second appended by WRITERS concurrent writers (PER_APPEND events per append, 2 per client)."""
+def profile_update(client: uuid.UUID) -> NewEvent:
+    return NewEvent(ClientProfileUpdated(client_id=client, institution_id="MOPS-2473",
+                                         household=Household(members=3, dependants=1, notes="rodzina w kryzysie")),
+                    datetime.now(UTC))
+
+
+async def append_rate(store: PostgresEventStore, clients: list[uuid.UUID], make: Callable[[uuid.UUID], NewEvent],
+                      expected: int) -> float:
+    """Events per second appended by WRITERS concurrent writers, one event per append (per client)."""
     queue = list(clients)
 
     async def writer() -> None:
         while queue:
-            batch = [queue.pop() for _ in range(min(PER_APPEND // 2, len(queue)))]
-            for client in batch:
-                await store.append(StreamAppend("client", str(client), NO_STREAM, events_of(client),
-                                                Metadata.for_command(ACTOR, client), topic="pzw.clients.v1"))
+            client = queue.pop()
+            await store.append(StreamAppend("client", str(client), expected, [make(client)],
+                                            Metadata.for_command(ACTOR, client), topic="pzw.clients.v1"))
 
     started = time.perf_counter()
     await asyncio.gather(*(writer() for _ in range(WRITERS)))
-    return 2 * len(clients) / (time.perf_counter() - started)
+    return len(clients) / (time.perf_counter() - started)
 
 
 async def decode_rate(store: PostgresEventStore, pool: asyncpg.Pool, keys: PostgresKeyStore | None) -> float:
@@ -95,8 +96,9 @@ async def main(clients: int) -> None:
         postgres = LocalPostgres(Path(tmp) / "pg")
         admin = postgres.start()
         try:
-            results: dict[str, list[float]] = {"append plain": [], "append sealed": [], "decode plain": [],
-                                               "decode sealed": []}
+            results: dict[str, list[float]] = {f"{what} {label}": [] for what in ("new client", "known client",
+                                                                                  "decode") for label in
+                                               ("plain", "sealed")}
             for round_ in range(3):
                 for sealed in (False, True):
                     name = f"bench_{'sealed' if sealed else 'plain'}_{round_}"
@@ -113,14 +115,15 @@ async def main(clients: int) -> None:
                     store = PostgresEventStore(pool, registry, sealer)
                     await store.migrate()
                     label = "sealed" if sealed else "plain"
-                    results[f"append {label}"].append(
-                        await append_rate(store, [uuid.uuid4() for _ in range(clients)]))
+                    ids = [uuid.uuid4() for _ in range(clients)]
+                    results[f"new client {label}"].append(await append_rate(store, ids, registration, NO_STREAM))
+                    results[f"known client {label}"].append(await append_rate(store, ids, profile_update, 1))
                     results[f"decode {label}"].append(await decode_rate(store, pool, keys))
                     await pool.close()
             for what, rates in results.items():
-                print(f"{what:14s} median {sorted(rates)[1]:9.0f} events/s  (rounds: "
+                print(f"{what:19s} median {sorted(rates)[1]:9.0f} events/s  (rounds: "
                       + ", ".join(f"{r:.0f}" for r in rates) + ")")
-            for kind in ("append", "decode"):
+            for kind in ("new client", "known client", "decode"):
                 plain, sealed_ = sorted(results[f"{kind} plain"])[1], sorted(results[f"{kind} sealed"])[1]
                 print(f"{kind}: sealed runs at {100 * sealed_ / plain:.0f}% of plain "
                       f"({1e6 / sealed_ - 1e6 / plain:+.1f} µs per event)")

@@ -77,21 +77,26 @@ class PostgresKeyStore:
         await self._pool.close()
 
     async def fetch(self, subjects: Collection[str], *, create: bool) -> dict[str, bytes | None]:
-        wanted = list(set(subjects))
-        found = await self._read(wanted)
-        missing = [s for s in wanted if s not in found]
-        if create and missing:
-            await self._pool.execute(
-                """INSERT INTO client_keys (client_id, wrapped_key, master_key_id)
-                   SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[]) ON CONFLICT (client_id) DO NOTHING""",
-                missing, [self._master.wrap(AESGCM.generate_key(256)) for _ in missing],
-                [self._master.key_id] * len(missing))
-            found.update(await self._read(missing))  # another writer may have won the race: read what is stored
-        return found
-
-    async def _read(self, subjects: list[str]) -> dict[str, bytes | None]:
-        rows = await self._pool.fetch(
-            "SELECT client_id, wrapped_key FROM client_keys WHERE client_id = ANY($1::text[])", subjects)
+        wanted = sorted(set(subjects))
+        if not create:
+            rows = await self._pool.fetch(
+                "SELECT client_id, wrapped_key FROM client_keys WHERE client_id = ANY($1::text[])", wanted)
+        else:
+            # One round trip: new keys are inserted, and the keys that existed (or another writer inserted first:
+            # the conflict) are read; the statement does not see its own inserts, so none is read twice.
+            rows = await self._pool.fetch(
+                """WITH made AS (
+                       INSERT INTO client_keys (client_id, wrapped_key, master_key_id)
+                       SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[]) ON CONFLICT (client_id) DO NOTHING
+                       RETURNING client_id, wrapped_key)
+                   SELECT client_id, wrapped_key FROM made
+                   UNION ALL
+                   SELECT client_id, wrapped_key FROM client_keys WHERE client_id = ANY($1::text[])""",
+                wanted, [self._master.wrap(AESGCM.generate_key(256)) for _ in wanted],
+                [self._master.key_id] * len(wanted))
+            if len({r["client_id"] for r in rows}) < len(wanted):  # a racing insert not yet visible: read again
+                rows = await self._pool.fetch(
+                    "SELECT client_id, wrapped_key FROM client_keys WHERE client_id = ANY($1::text[])", wanted)
         return {r["client_id"]: self._master.unwrap(r["wrapped_key"]) if r["wrapped_key"] is not None else None
                 for r in rows}
 
