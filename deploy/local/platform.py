@@ -39,8 +39,11 @@ async def create_databases(admin_dsn: str) -> dict[str, str]:
 
 
 def start_service(service: LocalService, dsn: str, infra: Infrastructure) -> subprocess.Popen[bytes]:
-    env = {**os.environ, f"{service.env_prefix}DATABASE_URL": dsn,
-           f"{service.env_prefix}KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+    clients = next(s for s in SERVICES if s.name == "clients")
+    # On this machine the clients service uses the built-in development master key (never in production), and
+    # gives the other services the data keys of personal fields.
+    env = {"PZW_ENV": "development", "PZW_KEY_SERVICE_URL": f"http://127.0.0.1:{clients.port}", **os.environ,
+           f"{service.env_prefix}DATABASE_URL": dsn, f"{service.env_prefix}KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
            "PZW_MATCHING_STREAM_DATA_DIR": str(STATE / "faust")}
     if service.port is not None:
         env[f"{service.env_prefix}HTTP_PORT"] = str(service.port)
