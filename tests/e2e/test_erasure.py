@@ -1,5 +1,6 @@
 """Erasure by crypto-shredding, on real PostgreSQL and Kafka: after `POST /clients/{id}/erasure` no plaintext of the
-person is left in any table of any database the test used, nor in any Kafka topic; another person stays readable;
+person is left in any table of any database the test used (clients, reporting, matching, a replayed read model),
+nor in any Kafka topic; matching drops the person's candidate row; another person stays readable;
 de-identified facts still count the person; redelivery and replay do not bring the data back."""
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from libs.events.sealing import PayloadSealer
 from libs.events.topics import CLIENTS
 from services.clients.bootstrap import build_app as clients_app
 from services.clients.config import ClientsSettings
+from services.matching.bootstrap import build_app as matching_app
+from services.matching.config import MatchingSettings
 from services.reporting.bootstrap import build_app as reporting_app
 from services.reporting.config import ReportingSettings
 from services.reporting.projections.client_directory import ClientDirectory
@@ -115,6 +118,7 @@ async def test_erasure_leaves_no_plaintext_and_keeps_the_counts(infra: Infrastru
     clients_db = await create_database(infra.postgres_dsn, "clients")
     reporting_db = await create_database(infra.postgres_dsn, "reporting")
     replay_db = await create_database(infra.postgres_dsn, "replay")
+    matching_db = await create_database(infra.postgres_dsn, "matching")
     first, last, note = unique_name("Erazm"), unique_name("Zapomniany"), unique_name("notatka")
     pesel = pesel_for(date(1971, 7, 23), random.randrange(1000), True)
     kept_first, kept_last = unique_name("Pamela"), unique_name("Pamietana")
@@ -122,7 +126,10 @@ async def test_erasure_leaves_no_plaintext_and_keeps_the_counts(infra: Infrastru
     async with serving(clients_app(clients_settings)) as clients:
         reporting_settings = ReportingSettings(database_url=reporting_db, kafka_bootstrap=infra.kafka_bootstrap,
                                                key_service_url=str(clients.base_url))
-        async with serving(reporting_app(reporting_settings)) as reports:
+        matching_settings = MatchingSettings(database_url=matching_db, kafka_bootstrap=infra.kafka_bootstrap,
+                                             key_service_url=str(clients.base_url),
+                                             plans_url="http://127.0.0.1:9")  # no referral in this test
+        async with serving(reporting_app(reporting_settings)) as reports, serving(matching_app(matching_settings)):
             created = await clients.post("/clients", json=registration(first, last, pesel, date(1971, 7, 23)),
                                          headers=HEADERS)
             assert created.status_code == 201, created.text
@@ -141,6 +148,7 @@ async def test_erasure_leaves_no_plaintext_and_keeps_the_counts(infra: Infrastru
 
             await eventually(lambda: in_read_model(erased_id), within=20)
             await eventually(lambda: in_read_model(kept_id), within=20)
+            await eventually(lambda: candidates(matching_db, [erased_id, kept_id], 2), within=20)
             assert (await reports.get(f"/clients/{erased_id}")).json()["last_name"] == last
             # Before erasure the plaintext exists nowhere but in memory: Kafka carries ciphertext only.
             assert await kafka_containing(infra.kafka_bootstrap, [pesel, last, note]) == []
@@ -164,6 +172,8 @@ async def test_erasure_leaves_no_plaintext_and_keeps_the_counts(infra: Infrastru
                 return (await reports.get(f"/clients/{erased_id}")).status_code == 404
 
             await eventually(dropped, within=20)
+            await eventually(lambda: candidates(matching_db, [erased_id], 0), within=20)
+            assert await candidates(matching_db, [kept_id], 1)
             kept_view = await clients.get(f"/clients/{kept_id}")
             assert kept_view.json()["identity"]["last_name"] == kept_last
             assert (await reports.get(f"/clients/{kept_id}")).json()["last_name"] == kept_last
@@ -176,6 +186,7 @@ async def test_erasure_leaves_no_plaintext_and_keeps_the_counts(infra: Infrastru
             needles = [pesel, first, last, note]
             assert await text_columns_containing(clients_db, needles) == []
             assert await text_columns_containing(reporting_db, needles) == []
+            assert await text_columns_containing(matching_db, needles) == []
             assert await kafka_containing(infra.kafka_bootstrap, needles) == []
             await counts_the_person(reporting_db, erased_id)
 
@@ -189,6 +200,19 @@ async def test_erasure_leaves_no_plaintext_and_keeps_the_counts(infra: Infrastru
                                            uuid.UUID(kept_id)) == kept_last
             finally:
                 await conn.close()
+
+
+async def candidates(dsn: str, client_ids: list[str], expected: int) -> bool:
+    """Whether matching's candidates read model holds `expected` of the clients."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        found = await conn.fetchval("SELECT count(*) FROM match_candidates WHERE client_id = ANY($1::uuid[])",
+                                    [uuid.UUID(c) for c in client_ids])
+    except asyncpg.UndefinedTableError:
+        return False
+    finally:
+        await conn.close()
+    return bool(found == expected)
 
 
 async def counts_the_person(dsn: str, client_id: str) -> None:
