@@ -48,20 +48,23 @@ def _moved(event: RecordedEvent, state: BatchState, client_id: Any, row: ClientR
 
 
 def _registered(e: c.ClientRegistered, event: RecordedEvent, state: BatchState) -> list[Draft]:
-    # An erased client's address and identity read as None (replay after erasure): counted without a region
-    # until its ClientErased gives the gmina again.
     address: Address | None = e.address
     identity: c.PersonIdentity | None = e.identity
-    region = region_of(address.teryt) if address else None
+    registered = _draft(r.RegionalClientRegistered, event, e.registered_on, e.client_id,
+                        institution_kind=e.institution_kind)
+    if address is None or identity is None:
+        # Erased (a replay after erasure: the address is unreadable): the registration and the client's later
+        # facts wait, as for a client not seen yet, until its ClientErased gives the gmina and birth year again.
+        return [registered] if e.client_id not in state.clients else []
+    region = region_of(address.teryt)
     row = state.clients.get(e.client_id)
     drafts: list[Draft] = []
     if row is None:
-        state.clients[e.client_id] = ClientRow(region, birth_month(identity.birth_date) if identity else None)
+        state.clients[e.client_id] = ClientRow(region, birth_month(identity.birth_date))
         state.changed_clients.add(e.client_id)
     else:
         drafts += _moved(event, state, e.client_id, row, region, e.registered_on)
-    drafts.append(_draft(r.RegionalClientRegistered, event, e.registered_on, e.client_id,
-                         institution_kind=e.institution_kind))
+    drafts.append(registered)
     return drafts + state.take_pending(e.client_id)
 
 
@@ -73,17 +76,15 @@ def _address(e: c.ClientAddressChanged, event: RecordedEvent, state: BatchState)
 
 
 def _erased(e: c.ClientErased, event: RecordedEvent, state: BatchState) -> list[Draft]:
-    """An erased client keeps being counted: a replay, which no longer reads its address, places it by the gmina
-    its ClientErased kept; the birth month, no longer readable, becomes the middle of the kept birth year."""
-    row = state.clients.get(e.client_id)
-    if row is None:
+    """An erased client keeps being counted. Live, its row exists already and nothing changes. In a replay, which
+    no longer reads its address and birth date, the row is made here from the facts ClientErased kept (gmina,
+    birth year: the middle of it stands for the month) and the facts that waited for it are placed."""
+    if e.client_id in state.clients:
         return []
-    if row.birth_month is None and e.birth_year is not None:
-        row.birth_month = date(e.birth_year, 7, 1)
-        state.changed_clients.add(e.client_id)
-    if row.region is None and region_of(e.teryt) is not None:
-        return _moved(event, state, e.client_id, row, region_of(e.teryt), e.erased_on)
-    return []
+    born = date(e.birth_year, 7, 1) if e.birth_year is not None else None
+    state.clients[e.client_id] = ClientRow(region_of(e.teryt), born)
+    state.changed_clients.add(e.client_id)
+    return state.take_pending(e.client_id)
 
 
 def _shared(e: c.SharedClientIdentified, event: RecordedEvent, _: BatchState) -> list[Draft]:
