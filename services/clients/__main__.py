@@ -21,7 +21,8 @@ async def retention_once(app: FastAPI, dry_run: bool) -> None:
     async with app.router.lifespan_context(app):
         report = await app.state.retention.run(datetime.now(UTC).date(), dry_run=dry_run)
     verb = "due" if dry_run else "erased"
-    print(f"clients {verb}: {len(report.erased)}; import rows pruned: {report.import_rows_pruned}")
+    print(f"clients {verb}: {len(report.erased)}; import rows pruned: {report.import_rows_pruned}; "
+          f"import reports pruned: {report.import_reports_pruned}")
     for client_id in report.erased:
         print(client_id)
 

@@ -70,6 +70,13 @@ async def test_records_are_erased_when_their_retention_period_ends(infra: Infras
         assert events[-1]["type"] == "ClientErased"
         assert events[-1]["data"]["legal_basis"] == "retention_expired"
         assert (await clients.get(f"/clients/{without_plan}")).status_code == 200
-        # 10 years after its last change the client without a plan is due as well, and the erased one not again.
-        assert (await job.run(today + timedelta(days=3651))).erased == [uuid.UUID(without_plan)]
+        # 10 years after its last change the client without a plan is due as well, and the erased one not again;
+        # import reports older than two years go (a running import stays).
+        for status, batch in (("completed", uuid.uuid4()), ("running", uuid.uuid4())):
+            await app.state.runtime.pool.execute(
+                """INSERT INTO import_batches (batch_id, institution_id, source, format, status, actor, finished_at)
+                   VALUES ($1, 'PUP-2478', 'SYRIUSZ', 'csv', $2, '{}', now())""", batch, status)
+        report = await job.run(today + timedelta(days=3651))
+        assert report.erased == [uuid.UUID(without_plan)]
+        assert report.import_reports_pruned == 1
         assert (await clients.get(f"/clients/{without_plan}")).status_code == 410

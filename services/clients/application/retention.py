@@ -40,14 +40,14 @@ class Kind(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    after: Literal["last_plan_closed", "last_change", "row_applied"]
+    after: Literal["last_plan_closed", "last_change", "row_applied", "import_finished"]
     days: int = Field(ge=1, le=36500)
 
 
 class RetentionRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kinds: dict[Literal["client_record", "client_record_without_plan", "import_rows"], Kind]
+    kinds: dict[Literal["client_record", "client_record_without_plan", "import_rows", "import_reports"], Kind]
 
     @classmethod
     def load(cls, path: Path = DEFAULT_RETENTION) -> RetentionRules:
@@ -84,7 +84,8 @@ class PlanClock(Projection):
 @dataclass(frozen=True, slots=True)
 class RetentionReport:
     erased: list[uuid.UUID]
-    import_rows_pruned: int
+    import_rows_pruned: int = 0
+    import_reports_pruned: int = 0
 
 
 class RetentionJob:
@@ -117,18 +118,22 @@ class RetentionJob:
 
     async def run(self, today: date, *, dry_run: bool = False) -> RetentionReport:
         due = await self.due_clients(today)
-        rows = self._rules.kinds.get("import_rows")
         if dry_run:
-            return RetentionReport(due, 0)
+            return RetentionReport(due)
         for client_id in due:
             await self._erasure.erase(client_id, ErasureBasis.RETENTION_EXPIRED, RETENTION_ACTOR)
             log.info("client erased: retention period ended", client_id=str(client_id))
-        pruned = 0
-        if rows is not None:
-            status = await self._pool.execute("DELETE FROM import_rows WHERE updated_at < $1",
-                                              today - timedelta(days=rows.days))
-            pruned = int(status.split()[-1])
-        return RetentionReport(due, pruned)
+        rows = await self._prune("import_rows", "DELETE FROM import_rows WHERE updated_at < $1", today)
+        reports = await self._prune("import_reports", "DELETE FROM import_batches WHERE status <> 'running' "
+                                    "AND coalesce(finished_at, updated_at) < $1", today)  # rejections cascade
+        return RetentionReport(due, rows, reports)
+
+    async def _prune(self, kind: str, statement: str, today: date) -> int:
+        rule = self._rules.kinds.get(kind)  # type: ignore[call-overload]
+        if rule is None:
+            return 0
+        status = await self._pool.execute(statement, today - timedelta(days=rule.days))
+        return int(status.split()[-1])
 
     async def run_every(self, stop: asyncio.Event, interval: float) -> None:
         """Run the job now and then every `interval` seconds until `stop`."""
