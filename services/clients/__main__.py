@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from libs.events.key_store import MasterKey
+from libs.events.key_store import MasterKey, MasterKeyError
 from libs.events.service_app import serve
 from services.clients.bootstrap import build_app
 from services.clients.config import ClientsSettings
@@ -38,7 +38,10 @@ async def rewrap_keys(app: FastAPI, settings: ClientsSettings) -> None:
 
 if __name__ == "__main__":
     settings = ClientsSettings()
-    app = build_app(settings)
+    try:
+        app = build_app(settings)
+    except MasterKeyError as exc:
+        raise SystemExit(f"clients service not started: {exc}") from None
     if sys.argv[1:2] == ["retention"]:
         asyncio.run(retention_once(app, dry_run=sys.argv[2:] == ["--dry-run"]))
     elif sys.argv[1:] == ["rewrap-keys"]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import os
+import subprocess
+import sys
 
 import asyncpg
 import pytest
@@ -21,6 +23,15 @@ def test_the_master_key_is_required_outside_development() -> None:
     with pytest.raises(MasterKeyError, match="32 bytes"):
         MasterKey.from_config(base64.b64encode(b"short").decode(), "production")
     assert len(MasterKey.from_config(None, "development").secret) == 32
+
+
+def test_the_clients_service_does_not_start_without_a_master_key_in_production() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("MASTER_KEY")} | {"PZW_ENV": "production"}
+    done = subprocess.run([sys.executable, "-m", "services.clients", "migrate"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1
+    assert "clients service not started: PZW_MASTER_KEY is not set" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 async def test_keys_are_made_once_destroyed_for_good_and_rewrapped(infra: Infrastructure) -> None:
