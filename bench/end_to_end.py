@@ -78,8 +78,10 @@ def start_service(module: str, prefix: str, database: str, bootstrap: str, logs:
                   **settings: str) -> Service:
     """Start `python -m <module>` with its PZW_<PREFIX>_* settings; its output goes to a log file."""
     port = free_port()
-    env = {**os.environ, f"PZW_{prefix}_DATABASE_URL": database, f"PZW_{prefix}_KAFKA_BOOTSTRAP": bootstrap,
-           f"PZW_{prefix}_HTTP_PORT": str(port), **{f"PZW_{prefix}_{k.upper()}": v for k, v in settings.items()}}
+    # the benchmark's clients service uses the built-in development master key (decision 0010)
+    env = {"PZW_ENV": "development", **os.environ, f"PZW_{prefix}_DATABASE_URL": database,
+           f"PZW_{prefix}_KAFKA_BOOTSTRAP": bootstrap, f"PZW_{prefix}_HTTP_PORT": str(port),
+           **{f"PZW_{prefix}_{k.upper()}": v for k, v in settings.items()}}
     log = logs / f"{module.rsplit('.', 1)[-1]}.log"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", module], cwd=REPO, env=env, stdout=out,
@@ -261,7 +263,8 @@ async def run(admin_dsn: str, bootstrap: str, settings: Settings) -> list[Row]:
     results: list[RoundResult] = []
     try:
         services.append(start_service("services.clients", "CLIENTS", clients_db, bootstrap, logs))
-        services.append(start_service("services.reporting", "REPORTING", reporting_db, bootstrap, logs))
+        services.append(start_service("services.reporting", "REPORTING", reporting_db, bootstrap, logs,
+                                      key_service_url=services[0].url))  # the data keys of personal fields
         clients, reporting = services
         async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as http:
             for service in services:
