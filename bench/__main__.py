@@ -27,6 +27,8 @@ from libs.events.tracing import configure_tracing
 
 # The load generators send thousands of requests a minute in one worker's name: no per-user rate limit here.
 os.environ.setdefault("PZW_RATE_LIMIT_PER_MINUTE", "0")
+# The services run with the public development secrets (master key, pseudonym key) on the benchmark's servers.
+os.environ.setdefault("PZW_ENV", "development")
 
 Benchmark = Callable[[Infrastructure, Settings], Awaitable[list[Row]]]
 

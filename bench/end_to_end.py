@@ -270,7 +270,8 @@ async def run(admin_dsn: str, bootstrap: str, settings: Settings) -> list[Row]:
     results: list[RoundResult] = []
     try:
         services.append(start_service("services.clients", "CLIENTS", clients_db, bootstrap, logs))
-        services.append(start_service("services.reporting", "REPORTING", reporting_db, bootstrap, logs))
+        services.append(start_service("services.reporting", "REPORTING", reporting_db, bootstrap, logs,
+                                      key_service_url=services[0].url))  # the data keys of personal fields
         clients, reporting = services
         async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as http:
             for service in services:

@@ -20,6 +20,9 @@ os.environ.setdefault("PZW_ENV", "development")
 # tests/unit/test_hardening.py.
 os.environ.setdefault("PZW_RATE_LIMIT_PER_MINUTE", "0")
 
+# Services under test use the built-in development master key (production refuses to start without PZW_MASTER_KEY).
+os.environ.setdefault("PZW_ENV", "development")
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 

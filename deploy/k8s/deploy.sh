@@ -30,7 +30,7 @@ apply_phase() { echo "== phase $1"; kubectl apply -f "$rendered" -l "pzw/phase=$
 
 apply_phase platform
 # Secrets that are never in git; created once per cluster by an operator (docs/operations.md, "Configuration").
-for secret in pzw-platform-key pzw-backup-s3; do
+for secret in pzw-platform-key pzw-master-key pzw-backup-s3; do
   kubectl get secret -n "$ns" "$secret" >/dev/null || { echo "secret $ns/$secret missing (see docs)"; exit 1; }
 done
 

@@ -49,12 +49,17 @@ SIGNING_KEY = STATE / "identity" / "signing-key.pem"
 def identity_environment() -> dict[str, str]:
     """What every process needs to know of the development issuer (and matching, its service account)."""
     directory = Directory.load(DEFAULT_DIRECTORY)
-    matching, gateway = directory.client("pzw-matching"), directory.client("pzw-gateway")
+    accounts = {c.id: c.secret or "" for c in directory.clients if c.service_account or c.id == "pzw-gateway"}
     # No per-user rate limit in the services here: the demo data is loaded over HTTP in a few workers' names
     # (the gateway, the way in for people, keeps its limit).
+    clients = next(s for s in SERVICES if s.name == "clients")
+    # The clients service gives the other services the data keys of personal fields (decision 0010); on this
+    # machine it uses the public development master key.
     return {"PZW_ENV": "development", "PZW_OIDC_ISSUER": ISSUER, "PZW_RATE_LIMIT_PER_MINUTE": "0",
-            "PZW_MATCHING_OIDC_CLIENT_SECRET": (matching.secret or "") if matching else "",
-            "PZW_GATEWAY_OIDC_CLIENT_SECRET": (gateway.secret or "") if gateway else ""}
+            "PZW_KEY_SERVICE_URL": f"http://127.0.0.1:{clients.port}",
+            # each service's account at the issuer: PZW_<SERVICE>_OIDC_CLIENT_SECRET
+            **{f"PZW_{client.removeprefix('pzw-').upper()}_OIDC_CLIENT_SECRET": secret
+               for client, secret in accounts.items()}}
 
 
 def start_identity() -> subprocess.Popen[bytes]:

@@ -92,6 +92,7 @@ class RecordedEvent:
     recorded_at: datetime
     payload: BaseModel
     metadata: Metadata
+    erased: tuple[str, ...] = ()  # personal fields whose key was destroyed: `None` in the payload
 
     @property
     def partition_key(self) -> str:

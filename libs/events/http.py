@@ -10,13 +10,14 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.events.auth.verifier import Unauthorized
 from libs.events.decider import DomainError, Forbidden
 from libs.events.envelope import RecordedEvent
 from libs.events.errors import ConcurrencyError, StreamNotFound
+from libs.events.personal_data import KeyUnavailable
 
 
 class ErrorBody(BaseModel):
@@ -81,6 +82,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StreamNotFound)
     async def missing_stream(_: Request, exc: StreamNotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(KeyUnavailable)
+    async def erased(_: Request, exc: KeyUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "client_id": exc.subject}, status_code=410)
 
     @app.exception_handler(NotFound)
     async def missing(_: Request, exc: NotFound) -> JSONResponse:
@@ -198,10 +203,11 @@ class EventView(BaseModel):
     recorded_at: datetime
     actor: dict[str, str]
     data: dict[str, Any]
+    erased: list[str] = Field(default_factory=list, description="personal fields that were erased (null in data)")
 
     @classmethod
     def of(cls, e: RecordedEvent) -> EventView:
         return cls(event_id=e.event_id, type=e.event_type, schema_version=e.schema_version,
                    stream_version=e.stream_version, global_position=e.global_position, occurred_at=e.occurred_at,
                    recorded_at=e.recorded_at, actor=e.metadata.actor.model_dump(),
-                   data=e.payload.model_dump(mode="json"))
+                   data=e.payload.model_dump(mode="json", warnings=False), erased=list(e.erased))

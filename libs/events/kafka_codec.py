@@ -17,6 +17,7 @@ import orjson
 
 from libs.events.envelope import Actor, Metadata, RecordedEvent
 from libs.events.registry import EventRegistry
+from libs.events.sealing import PayloadSealer
 
 SPEC_VERSION = b"1.0"
 TYPE_PREFIX = "pl.pzw."
@@ -106,6 +107,22 @@ def encode_recorded(event: RecordedEvent, registry: EventRegistry, *, topic: str
     return OutgoingMessage(topic, event.partition_key.encode(), registry.to_json(event.payload), headers)
 
 
+def sealed_items(records: Sequence[tuple[Headers | None, bytes | None]], wanted: frozenset[str] | None = None
+                 ) -> list[tuple[str, int, bytes]]:
+    """(event name, schema version, value) of the well-formed messages among `records` whose event name is
+    `wanted` (all when None): what `PayloadSealer.prepare` needs to load the keys of a batch at once."""
+    items = []
+    for headers, value in records:
+        indexed = dict(headers or ())
+        ce_type_value, version = indexed.get("ce_type"), indexed.get("ce_schemaversion")
+        if ce_type_value is None or version is None or value is None or not version.isdigit():
+            continue
+        name = ce_type_value.decode(errors="replace").rsplit(".", 1)[-1]
+        if wanted is None or name in wanted:
+            items.append((name, int(version), value))
+    return items
+
+
 @dataclass(frozen=True, slots=True)
 class IncomingEnvelope:
     """The header part of a received event, read before (and independently of) its payload."""
@@ -142,15 +159,25 @@ def read_envelope(headers: Headers | None) -> IncomingEnvelope:
     return envelope
 
 
-def decode_event(envelope: IncomingEnvelope, value: bytes | None, registry: EventRegistry) -> RecordedEvent:
-    """Turn a received message into a RecordedEvent, upcasting the payload to the latest schema version."""
+def decode_event(envelope: IncomingEnvelope, value: bytes | None, registry: EventRegistry,
+                 sealer: PayloadSealer | None = None) -> RecordedEvent:
+    """Turn a received message into a RecordedEvent, upcasting the payload to the latest schema version.
+
+    Sealed personal fields need a `sealer` whose keys were loaded for the batch (`PayloadSealer.prepare`);
+    without one such a message does not decode.
+    """
     h = envelope.headers
     try:
         name = envelope.event_name
         version = int(envelope._required("ce_schemaversion"))
         if value is None:
             raise MessageDecodeError("message has no value")
-        payload = registry.from_json(name, version, value)
+        erased: tuple[str, ...] = ()
+        if sealer is not None:
+            decoded = sealer.open_prepared(name, version, value)
+            payload, erased = decoded.payload, decoded.erased
+        else:
+            payload = registry.from_json(name, version, value)
         causation = h.get("ce_causationid")
         metadata = Metadata(
             actor=_actor(envelope._required("ce_actor")),
@@ -171,6 +198,7 @@ def decode_event(envelope: IncomingEnvelope, value: bytes | None, registry: Even
             recorded_at=datetime.fromisoformat(envelope._required("ce_recordedat").decode()),
             payload=payload,
             metadata=metadata,
+            erased=erased,
         )
     except MessageDecodeError:
         raise

@@ -17,10 +17,11 @@ from aiokafka.structs import ConsumerRecord
 from libs.events.db import Connection
 from libs.events.dead_letter import DeadLetterPublisher
 from libs.events.envelope import RecordedEvent
-from libs.events.kafka_codec import MessageDecodeError, decode_event, read_envelope
+from libs.events.kafka_codec import MessageDecodeError, decode_event, read_envelope, sealed_items
 from libs.events.metrics import set_consumer_lag
 from libs.events.migrations import Migration, migrate, packaged
 from libs.events.registry import EventRegistry
+from libs.events.sealing import PayloadSealer
 from libs.events.tracing import context_from_traceparent, tracer, tracing_exported
 
 log = structlog.get_logger(__name__)
@@ -75,7 +76,7 @@ class ProjectionRunner:
 
     def __init__(
         self, pool: asyncpg.Pool, bootstrap_servers: str, projection: Projection, registry: EventRegistry, *,
-        group_id: str, settings: RunnerSettings | None = None,
+        group_id: str, settings: RunnerSettings | None = None, sealer: PayloadSealer | None = None,
     ) -> None:
         self._pool = pool
         self._bootstrap = bootstrap_servers
@@ -83,6 +84,7 @@ class ProjectionRunner:
         self._registry = registry
         self._group_id = group_id
         self._settings = settings or RunnerSettings()
+        self._sealer = sealer
         self._restart = asyncio.Event()
         self._rebuilt = asyncio.Event()
         self._running = False
@@ -163,6 +165,9 @@ class ProjectionRunner:
     async def _process(
         self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]], dead_letters: DeadLetterPublisher
     ) -> None:
+        if self._sealer is not None:  # the data keys of the whole batch in one look-up
+            await self._sealer.prepare(sealed_items([(r.headers, r.value) for r in records],
+                                                    self.projection.handles))
         items = [await self._decode(record, dead_letters) for record in records]
         dead_lettered: set[int] = set()  # offsets already sent to the dead letters by an earlier attempt
         backoff = self._settings.first_backoff
@@ -184,7 +189,7 @@ class ProjectionRunner:
             envelope = read_envelope(record.headers)
             event = None
             if envelope.event_name in self.projection.handles:
-                event = decode_event(envelope, record.value, self._registry)
+                event = decode_event(envelope, record.value, self._registry, self._sealer)
             return _Incoming(record, envelope.stream_id, envelope.stream_version, event)
         except MessageDecodeError as exc:
             await dead_letters.publish(record, str(exc), "decode")

@@ -113,16 +113,35 @@ class EventRegistry:
             data = orjson.loads(raw) if isinstance(raw, bytes | str) else raw
         except orjson.JSONDecodeError as exc:
             raise PayloadDecodeError(f"{name} v{version}: payload is not JSON: {exc}") from exc
+        data = self._upcast(name, version, data)
+        try:
+            return self._by_key[(name, latest)].model_validate(data)
+        except ValidationError as exc:
+            raise PayloadDecodeError(f"{name} v{latest}: {exc}") from exc
+
+    def model_of(self, name: str, version: int) -> type[BaseModel]:
+        """The payload model registered as `name` v`version`."""
+        try:
+            return self._by_key[(name, version)]
+        except KeyError:
+            raise UnknownEventType(f"unknown schema version {version} of {name}") from None
+
+    def from_erased(self, name: str, version: int, data: dict[str, Any]) -> BaseModel:
+        """Decode a payload whose personal fields were erased (they are `None`; the rest is validated)."""
+        from libs.events.personal_data import build_erased
+
+        self.model_of(name, version)
+        return build_erased(self._by_key[(name, self.latest_version(name))], self._upcast(name, version, data))
+
+    def _upcast(self, name: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
+        latest = self.latest_version(name)
         while version < latest:
             upcast = self._upcasters.get((name, version))
             if upcast is None:
                 raise UnknownEventType(f"no upcaster from {name} v{version} to v{version + 1}")
             data = upcast(data)
             version += 1
-        try:
-            return self._by_key[(name, latest)].model_validate(data)
-        except ValidationError as exc:
-            raise PayloadDecodeError(f"{name} v{latest}: {exc}") from exc
+        return data
 
     def __iter__(self) -> Iterator[tuple[EventType, type[BaseModel]]]:
         ordered = sorted(self._by_class.items(), key=lambda kv: (kv[1].context, kv[1].name, kv[1].version))

@@ -12,9 +12,11 @@ import structlog
 from fastapi import FastAPI
 
 from libs.events.kafka_admin import ensure_topics
+from libs.events.keyring import KeyRing, KeySource
 from libs.events.outbox import OutboxRelay, reliable_producer
 from libs.events.projection import Projection, ProjectionRunner
 from libs.events.registry import EventRegistry
+from libs.events.sealing import PayloadSealer, remote_sealer
 from libs.events.settings import ServiceSettings
 from libs.events.store import PostgresEventStore
 from libs.events.topics import event_topic
@@ -23,6 +25,7 @@ from libs.events.tracing import configure_tracing, shutdown_telemetry
 log = structlog.get_logger(__name__)
 
 BackgroundWork = Callable[[asyncio.Event], Awaitable[None]]
+KeySourceFactory = Callable[[], Awaitable[KeySource]]
 
 
 class ServiceRuntime:
@@ -31,6 +34,7 @@ class ServiceRuntime:
     def __init__(
         self, name: str, settings: ServiceSettings, registry: EventRegistry, *,
         publishes: Sequence[str] = (), projections: Sequence[Projection] = (),
+        key_source: KeySourceFactory | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
@@ -41,6 +45,8 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self._pool: asyncpg.Pool | None = None
         self._store: PostgresEventStore | None = None
+        self._key_source = key_source
+        self.sealer: PayloadSealer | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self.migrate_only = False  # set by `python -m services.<name> migrate`: prepare, start nothing
@@ -67,13 +73,25 @@ class ServiceRuntime:
         configure_tracing(self.name)
         self._pool = await asyncpg.create_pool(self.settings.database_url, min_size=2,
                                                max_size=self.settings.pool_size)
-        self._store = PostgresEventStore(self._pool, self.registry)
+        self.sealer = await self._make_sealer()
+        self._store = PostgresEventStore(self._pool, self.registry, self.sealer)
         await self._store.migrate()
         consumed = {t for p in self.projections for t in p.topics}
         specs = [event_topic(t, self.settings.topic_partitions, self.settings.topic_replication)
                  for t in sorted(set(self.publishes) | consumed)]
         await ensure_topics(self.settings.kafka_bootstrap, specs + [s.dead_letter for s in specs])
         self._stop.clear()
+
+    async def _make_sealer(self) -> PayloadSealer | None:
+        """The key owner's own store, else the owner's key API, else no sealing (said loudly)."""
+        if self._key_source is not None:
+            return PayloadSealer(self.registry, KeyRing(await self._key_source()))
+        remote = remote_sealer(self.registry, self.settings, self.name)
+        if remote is not None:
+            return remote
+        log.warning("no key service configured: personal fields are neither sealed nor opened",
+                    service=self.name, setting="PZW_KEY_SERVICE_URL")
+        return None
 
     async def start_workers(self, background: Sequence[tuple[str, BackgroundWork]] = ()) -> None:
         """Start the outbox relay, the projections and the service's own background work (each supervised)."""
@@ -88,7 +106,7 @@ class ServiceRuntime:
             self._spawn(self.relay.run, "outbox relay")
         for projection in self.projections:
             runner = ProjectionRunner(self.pool, self.settings.kafka_bootstrap, projection, self.registry,
-                                      group_id=f"{self.name}.{projection.name}")
+                                      group_id=f"{self.name}.{projection.name}", sealer=self.sealer)
             await runner.setup()
             self.runners.append(runner)
             if self.settings.run_projections:

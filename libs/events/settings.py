@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEVELOPMENT_ISSUER = "http://127.0.0.1:8009"
@@ -24,6 +24,13 @@ class ServiceSettings(BaseSettings):
     pool_size: int = 20
     run_relay: bool = Field(default=True, description="run the outbox relay in this process")
     run_projections: bool = Field(default=True, description="run this service's projections in this process")
+    environment: str = Field(default="production", validation_alias="PZW_ENV",
+                             description="`development` allows built-in development secrets; anything else does not")
+    key_service_url: str | None = Field(default=None, description="base URL of the clients service, whose internal "
+                                        "key API gives the data keys that seal and open personal fields")
+    oidc_client_id: str | None = Field(default=None, description="this service's account at the issuer for calls to "
+                                       "other services (client_credentials; default `pzw-<service>`)")
+    oidc_client_secret: SecretStr | None = Field(default=None, description="that account's client secret")
     topic_partitions: int = 4
     topic_replication: int = Field(default=1, description="replicas of the topics this service creates (3 in "
                                    "Kubernetes, where they are also declared as KafkaTopic resources)")

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import asyncpg
 import orjson
+from pydantic import BaseModel
 
 from libs.events.db import Connection
 from libs.events.envelope import Metadata, NewEvent, RecordedEvent
@@ -17,6 +18,7 @@ from libs.events.errors import ConcurrencyError, StreamNotFound
 from libs.events.metrics import append_duration
 from libs.events.migrations import Migration, migrate, packaged
 from libs.events.registry import EventRegistry
+from libs.events.sealing import PayloadSealer
 from libs.events.tracing import tracer
 
 ANY_VERSION = -1
@@ -74,9 +76,10 @@ _EVENT_COLUMNS = """event_id, event_type, schema_version, stream_type, stream_id
 class PostgresEventStore:
     """Event store on one PostgreSQL database (each service owns its own)."""
 
-    def __init__(self, pool: asyncpg.Pool, registry: EventRegistry) -> None:
+    def __init__(self, pool: asyncpg.Pool, registry: EventRegistry, sealer: PayloadSealer | None = None) -> None:
         self._pool = pool
         self._registry = registry
+        self.sealer = sealer  # seals personal fields on append and opens them on read (docs/decisions/0010)
 
     async def migrate(self) -> None:
         await migrate(self._pool, "eventstore", MIGRATIONS)
@@ -89,12 +92,14 @@ class PostgresEventStore:
         if not append.events:
             return []
         types = [self._registry.type_of(e.payload) for e in append.events]
+        payloads = (await self.sealer.seal([e.payload for e in append.events]) if self.sealer is not None
+                    else [self._registry.to_json(e.payload) for e in append.events])
         metadata = orjson.dumps(append.metadata.to_dict()).decode()
         key = append.metadata.partition_key or append.stream_id
         args = (
             append.stream_id, append.stream_type, append.expected_version,
             [e.event_id for e in append.events], [t.name for t in types], [t.version for t in types],
-            [self._registry.to_json(e.payload).decode() for e in append.events],
+            [p.decode() for p in payloads],
             [metadata] * len(append.events), [e.occurred_at for e in append.events],
             append.topic, key,
         )
@@ -154,7 +159,7 @@ class PostgresEventStore:
         )
         if not rows and after_version == 0 and not await self.stream_version(stream_id, conn=conn):
             raise StreamNotFound(stream_id)
-        return [self._decode(r) for r in rows]
+        return await self._decode_all(rows)
 
     async def read_all(self, after: Checkpoint = START, limit: int = 1000) -> list[tuple[Checkpoint, RecordedEvent]]:
         """Up to `limit` committed events after `after`, in commit-safe order; never skips a late commit."""
@@ -165,7 +170,8 @@ class PostgresEventStore:
                 ORDER BY transaction_id, global_position LIMIT $3""",
             str(after.transaction_id), after.global_position, limit,
         )
-        return [(Checkpoint(r["transaction_id"], r["global_position"]), self._decode(r)) for r in rows]
+        events = await self._decode_all(rows)
+        return [(Checkpoint(r["transaction_id"], r["global_position"]), e) for r, e in zip(rows, events, strict=True)]
 
     async def iterate_all(self, after: Checkpoint = START, batch: int = 1000) -> AsyncIterator[RecordedEvent]:
         """Every committed event after `after`, in commit-safe order, fetched in batches."""
@@ -177,13 +183,22 @@ class PostgresEventStore:
             if len(page) < batch:
                 return
 
-    def _decode(self, row: asyncpg.Record) -> RecordedEvent:
+    async def _decode_all(self, rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
+        if self.sealer is None:
+            return [self._decode(r, self._registry.from_json(r["event_type"], r["schema_version"], r["payload"]))
+                    for r in rows]
+        items = [(r["event_type"], r["schema_version"], r["payload"]) for r in rows]
+        await self.sealer.prepare(items)
+        decoded = [self.sealer.open_prepared(*item) for item in items]
+        return [self._decode(r, d.payload, d.erased) for r, d in zip(rows, decoded, strict=True)]
+
+    @staticmethod
+    def _decode(row: asyncpg.Record, payload: BaseModel, erased: tuple[str, ...] = ()) -> RecordedEvent:
         return RecordedEvent(
             event_id=row["event_id"], event_type=row["event_type"], schema_version=row["schema_version"],
             stream_type=row["stream_type"], stream_id=row["stream_id"], stream_version=row["stream_version"],
             global_position=row["global_position"], occurred_at=row["occurred_at"], recorded_at=row["recorded_at"],
-            payload=self._registry.from_json(row["event_type"], row["schema_version"], row["payload"]),
-            metadata=Metadata.from_dict(orjson.loads(row["metadata"])),
+            payload=payload, metadata=Metadata.from_dict(orjson.loads(row["metadata"])), erased=erased,
         )
 
 

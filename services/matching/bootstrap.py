@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from libs.events.auth import ServiceToken
+from libs.events.auth import service_account
 from libs.events.migrations import migrate
 from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
@@ -26,15 +26,6 @@ from services.matching.entrypoints import conflicts_http, offers_http
 from services.matching.projections.candidates import Candidates
 
 
-def service_token(settings: MatchingSettings) -> ServiceToken:
-    """The matching service account's client-credentials token for calls to plans."""
-    if settings.oidc_client_secret is None:
-        raise RuntimeError("PZW_MATCHING_OIDC_CLIENT_SECRET is required: matching calls plans as the service "
-                           f"account {settings.oidc_client_id}")
-    return ServiceToken(settings.issuer_url(), settings.oidc_client_id,
-                        settings.oidc_client_secret.get_secret_value())
-
-
 def build_app(settings: MatchingSettings | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
     runtime = ServiceRuntime("matching", settings, registry, publishes=[CONFLICTS, MATCHING],
@@ -47,7 +38,7 @@ def build_app(settings: MatchingSettings | None = None) -> FastAPI:
         app.state.conflicts = ConflictsApplication(runtime.pool, runtime.store, ConflictsTable(runtime.pool))
         catalogue = Catalogue(runtime.pool)
         app.state.matching = MatchingApplication(runtime.pool, runtime.store, catalogue)
-        plans_auth = service_token(settings)
+        plans_auth = service_account(settings, "matching")
         async with httpx.AsyncClient(base_url=settings.plans_url, timeout=10, auth=plans_auth) as plans_http:
             steps = ReferralSteps(PlansClient(plans_http), app.state.matching, catalogue)
             subscription = StoreSubscription("matching.referral_steps", runtime.store, runtime.pool, HANDLES,

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from libs.events.settings import ServiceSettings
@@ -22,5 +22,3 @@ class MatchingSettings(ServiceSettings):
     stream_app_id: str = Field(default="pzw-matching-conflicts", description="Kafka consumer group of the detector")
     stream_data_dir: Path = Field(default=Path(".run/faust"), description="the stream processor's local data")
     plans_url: str = Field(default="http://127.0.0.1:8002", description="plans service, for referral steps")
-    oidc_client_id: str = Field(default="pzw-matching", description="service account for calls to plans")
-    oidc_client_secret: SecretStr | None = Field(default=None, description="its client secret (required)")

@@ -12,6 +12,8 @@ import sys
 import asyncpg
 
 from libs.events.logging import configure_logging
+from libs.events.schemas import registry
+from libs.events.sealing import remote_sealer
 from libs.events.service_app import serve
 from services.reporting.bootstrap import build_app, projections
 from services.reporting.config import ReportingSettings
@@ -23,7 +25,8 @@ async def _rebuild(settings: ReportingSettings, names: list[str], force: bool) -
     pool = await asyncpg.create_pool(settings.database_url, min_size=2, max_size=len(chosen) + 4)
     try:
         result = await rebuild(pool, settings.kafka_bootstrap, chosen, force=force,
-                               partitions=settings.topic_partitions)
+                               partitions=settings.topic_partitions,
+                               sealer=remote_sealer(registry, settings, "reporting"))  # personal fields opened
     finally:
         await pool.close()
     print(f"rebuilt {', '.join(result.projections)}: {result.messages:,} messages replayed ({result.read:,} reads "

@@ -18,6 +18,7 @@ from aiokafka.protocol.api import Request
 from libs.events.kafka_admin import ensure_topics, partitions_of
 from libs.events.projection import Projection, ProjectionRunner
 from libs.events.schemas import registry
+from libs.events.sealing import PayloadSealer
 from libs.events.topics import event_topic
 from services.reporting.progress import ProgressBar
 
@@ -106,8 +107,8 @@ async def end_offsets(bootstrap: str, topics: Sequence[str]) -> dict[TopicPartit
 
 
 async def rebuild(pool: asyncpg.Pool, bootstrap: str, projections: Sequence[Projection], *, force: bool = False,
-                  partitions: int = 4, show: bool = True, poll: float = 0.2, group_prefix: str = SERVICE
-                  ) -> RebuildResult:
+                  partitions: int = 4, show: bool = True, poll: float = 0.2, group_prefix: str = SERVICE,
+                  sealer: PayloadSealer | None = None) -> RebuildResult:
     """Empty `projections` and replay their topics up to today's end offsets, all projections concurrently."""
     names = tuple(p.name for p in projections)
     busy = [] if force else await running_groups(bootstrap, [group_of(p, group_prefix) for p in projections])
@@ -120,7 +121,8 @@ async def rebuild(pool: asyncpg.Pool, bootstrap: str, projections: Sequence[Proj
     ends = await end_offsets(bootstrap, topics)
     targets = {p.name: {tp: end for tp, end in ends.items() if tp.topic in p.topics and end > 0} for p in projections}
     total = sum(sum(t.values()) for t in targets.values())
-    runners = [ProjectionRunner(pool, bootstrap, p, registry, group_id=group_of(p, group_prefix)) for p in projections]
+    runners = [ProjectionRunner(pool, bootstrap, p, registry, group_id=group_of(p, group_prefix), sealer=sealer)
+               for p in projections]
     for runner in runners:
         await runner.rebuild()  # not running: creates the tables, empties the read model and its bookkeeping
     bar = ProgressBar(f"rebuild {', '.join(names)}", total) if show else None

@@ -132,7 +132,9 @@ def test_detector_topics_must_match_the_partition_setting(rendered: dict[str, li
 
 def test_a_service_may_only_read_its_own_database(rendered: dict[str, list[Document]]) -> None:
     def borrow(d: dict[str, Any]) -> None:
-        d["spec"]["template"]["spec"]["containers"][0]["env"][0]["valueFrom"]["secretKeyRef"]["name"] = "plans-db-app"
+        env = d["spec"]["template"]["spec"]["containers"][0]["env"]
+        database = next(e for e in env if e["name"].endswith("_DATABASE_URL"))
+        database["valueFrom"]["secretKeyRef"]["name"] = "plans-db-app"
 
     messages = problems_after(rendered["large-city"], "Deployment", "reporting", borrow)
     assert messages == ["Deployment/reporting: env: reads plans-db-app, but a reporting pod may only use its own "

@@ -51,14 +51,16 @@ class Services:
 @pytest.fixture(scope="module")
 async def platform(infra: Infrastructure) -> AsyncIterator[Services]:
     async with AsyncExitStack() as stack:
-        plans = await stack.enter_async_context(serving(plans_app(PlansSettings(
-            database_url=await create_database(infra.postgres_dsn, "plans"), kafka_bootstrap=infra.kafka_bootstrap))))
         clients = await stack.enter_async_context(serving(clients_app(ClientsSettings(
             database_url=await create_database(infra.postgres_dsn, "clients"),
             kafka_bootstrap=infra.kafka_bootstrap))))
+        keys = str(clients.base_url)  # the clients service gives the data keys of personal fields
+        plans = await stack.enter_async_context(serving(plans_app(PlansSettings(
+            database_url=await create_database(infra.postgres_dsn, "plans"), kafka_bootstrap=infra.kafka_bootstrap,
+            key_service_url=keys))))
         matching = await stack.enter_async_context(serving(matching_app(MatchingSettings(
             database_url=await create_database(infra.postgres_dsn, "matching"), kafka_bootstrap=infra.kafka_bootstrap,
-            plans_url=str(plans.base_url)))))
+            plans_url=str(plans.base_url), key_service_url=keys))))
         yield Services(clients, plans, matching)
 
 

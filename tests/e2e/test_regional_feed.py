@@ -55,15 +55,17 @@ async def platform(infra: Infrastructure) -> AsyncIterator[Platform]:
 
     kafka = infra.kafka_bootstrap
     async with AsyncExitStack() as stack:
-        plans = await stack.enter_async_context(serving(plans_app(PlansSettings(
-            database_url=await db("plans"), kafka_bootstrap=kafka))))
         clients = await stack.enter_async_context(serving(clients_app(ClientsSettings(
             database_url=await db("clients"), kafka_bootstrap=kafka))))
+        keys = str(clients.base_url)  # the clients service gives the data keys of personal fields
+        plans = await stack.enter_async_context(serving(plans_app(PlansSettings(
+            database_url=await db("plans"), kafka_bootstrap=kafka, key_service_url=keys))))
         matching = await stack.enter_async_context(serving(matching_app(MatchingSettings(
-            database_url=await db("matching"), kafka_bootstrap=kafka, plans_url=str(plans.base_url)))))
+            database_url=await db("matching"), kafka_bootstrap=kafka, plans_url=str(plans.base_url),
+            key_service_url=keys))))
         regional = RegionalFeed(RegionalSettings(pseudonym_key="e2e-test-key-of-32-bytes-at-least"))
         reporting = await stack.enter_async_context(serving(regional_app(ReportingSettings(
-            database_url=await db("reporting"), kafka_bootstrap=kafka), regional)))
+            database_url=await db("reporting"), kafka_bootstrap=kafka, key_service_url=keys), regional)))
         urls = {"clients": str(clients.base_url), "plans": str(plans.base_url), "matching": str(matching.base_url)}
         yield Platform(urls, reporting, regional)
 

@@ -54,11 +54,12 @@ async def platform(infra: Infrastructure) -> AsyncIterator[Services]:
         async def start(app: Any) -> httpx.AsyncClient:
             return await stack.enter_async_context(serving(app))
 
-        base = {"kafka_bootstrap": infra.kafka_bootstrap}
+        clients = await start(clients_app(ClientsSettings(
+            database_url=await create_database(infra.postgres_dsn, "clients"), kafka_bootstrap=infra.kafka_bootstrap)))
+        # the clients service gives the data keys of personal fields
+        base = {"kafka_bootstrap": infra.kafka_bootstrap, "key_service_url": str(clients.base_url)}
         plans = await start(plans_app(PlansSettings(database_url=await create_database(infra.postgres_dsn, "plans"),
                                                     **base)))
-        clients = await start(clients_app(ClientsSettings(
-            database_url=await create_database(infra.postgres_dsn, "clients"), **base)))
         reports = await start(reporting_app(ReportingSettings(
             database_url=await create_database(infra.postgres_dsn, "reporting"), **base)))
         yield Services(clients, plans, reports)

@@ -76,9 +76,10 @@ async def test_one_trace_spans_the_request_the_relay_and_the_consumers_of_three_
     processes = []
     for module, prefix in (("services.clients", "CLIENTS"), ("services.plans", "PLANS"),
                            ("services.reporting", "REPORTING")):
+        keys = {"PZW_KEY_SERVICE_URL": processes[0].url} if processes else {}  # clients gives the data keys
         process = Process(module, prefix, await create_database(infra.postgres_dsn, "trace"), infra, tmp_path,
                           env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": f"pzw-{prefix.lower()}",
-                               "OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_METRIC_EXPORT_INTERVAL": "1000"})
+                               "OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_METRIC_EXPORT_INTERVAL": "1000", **keys})
         process.start()
         processes.append(process)
     clients = processes[0]

@@ -32,8 +32,9 @@ async def test_a_registered_client_becomes_visible_in_the_reporting_read_model(i
     clients_db = await create_database(infra.postgres_dsn, "clients")
     reporting_db = await create_database(infra.postgres_dsn, "reporting")
     clients_settings = ClientsSettings(database_url=clients_db, kafka_bootstrap=infra.kafka_bootstrap)
-    reporting_settings = ReportingSettings(database_url=reporting_db, kafka_bootstrap=infra.kafka_bootstrap)
-    async with serving(clients_app(clients_settings)) as clients, serving(reporting_app(reporting_settings)) as reports:
+    async with serving(clients_app(clients_settings)) as clients, serving(reporting_app(ReportingSettings(
+            database_url=reporting_db, kafka_bootstrap=infra.kafka_bootstrap,
+            key_service_url=str(clients.base_url)))) as reports:
         created = await clients.post("/clients", json=REGISTRATION, headers=HEADERS)
         assert created.status_code == 201, created.text
         client_id = created.json()["client_id"]

@@ -105,7 +105,8 @@ async def run(infra: Infrastructure, databases: tuple[str, str], logs: Path, cli
     assert infra.postgres is not None, "fault injection needs the local servers"
     result = Result(clients=clients, commands=clients * (changes + 1))
     writer = Process("services.clients", "CLIENTS", databases[0], infra, logs)
-    reader = Process("services.reporting", "REPORTING", databases[1], infra, logs)
+    reader = Process("services.reporting", "REPORTING", databases[1], infra, logs,
+                     env={"PZW_REPORTING_KEY_SERVICE_URL": writer.url})  # the writer gives the data keys
     started = time.monotonic()
     for process in (writer, reader):
         process.start()

@@ -61,6 +61,10 @@ def development_issuer() -> DevelopmentIssuer:
         return _running
 
 
+# The services that call others (plans over HTTP, the clients service's key API) with an account of their own.
+SERVICE_ACCOUNTS = ("matching", "plans", "notifications", "reporting")
+
+
 def start_issuer() -> DevelopmentIssuer:
     """Serve a development issuer (its own key) on a free port; `stop()` it when done."""
     port = free_port()
@@ -81,7 +85,8 @@ def start_issuer() -> DevelopmentIssuer:
 def configure_services(running: DevelopmentIssuer) -> None:
     """Point every service setting (this process and the subprocesses it starts) at the issuer."""
     os.environ["PZW_OIDC_ISSUER"] = running.url
-    os.environ["PZW_MATCHING_OIDC_CLIENT_SECRET"] = running.client_secret("pzw-matching")
+    for service in SERVICE_ACCOUNTS:
+        os.environ[f"PZW_{service.upper()}_OIDC_CLIENT_SECRET"] = running.client_secret(f"pzw-{service}")
 
 
 def stop_development_issuer() -> None:

@@ -8,6 +8,8 @@ from collections.abc import AsyncGenerator
 
 import httpx
 
+from libs.events.settings import ServiceSettings
+
 
 class ServiceToken(httpx.Auth):
     """httpx authentication adding a service account's bearer token; fetched from the issuer's token endpoint
@@ -52,3 +54,13 @@ class ServiceToken(httpx.Auth):
         if response.status_code == 401:
             request.headers["Authorization"] = f"Bearer {await self.token(force=True)}"
             yield request
+
+
+def service_account(settings: ServiceSettings, service: str) -> ServiceToken:
+    """The token of this service's account (`PZW_<SERVICE>_OIDC_CLIENT_ID`, default `pzw-<service>`, and its
+    secret) for calls to other services; a clear error when the secret is not configured."""
+    client_id = settings.oidc_client_id or f"pzw-{service}"
+    if settings.oidc_client_secret is None:
+        raise RuntimeError(f"PZW_{service.upper()}_OIDC_CLIENT_SECRET is required: {service} calls other services "
+                           f"as the service account {client_id}")
+    return ServiceToken(settings.issuer_url(), client_id, settings.oidc_client_secret.get_secret_value())

@@ -420,3 +420,31 @@ class CaseloadHandedOver(EventPayload):
     from_worker: WorkerId
     to_worker: WorkerId
     handed_over_on: date
+
+
+# --- erasure --------------------------------------------------------------------------------------------------------
+
+
+class ErasureBasis(StrEnum):
+    """The legal basis on which a client's personal data was erased."""
+
+    DATA_SUBJECT_REQUEST = "data_subject_request"  # art. 17 RODO: the person asked
+    RETENTION_EXPIRED = "retention_expired"  # the retention period of the data ended
+    UNLAWFUL_PROCESSING = "unlawful_processing"  # art. 17(1)(d) RODO
+    LEGAL_OBLIGATION = "legal_obligation"  # art. 17(1)(e) RODO: an order or a statute
+
+
+@registry.event("ClientErased", 1, context=CONTEXT)
+class ClientErased(EventPayload):
+    """The client's personal data was erased: the client's data key is destroyed, so every personal field of the
+    client's events (in every event store, on Kafka, in backups) can no longer be read. Consumers drop the rows
+    naming the person and keep de-identified counts."""
+
+    client_id: uuid.UUID
+    legal_basis: ErasureBasis
+    erased_on: date
+    birth_year: int | None = Field(default=None, ge=1900, le=2100, description="de-identified fact kept for "
+                                   "statistics (age groups) after the sealed identity became unreadable")
+    teryt: str | None = Field(default=None, pattern=r"^\d{7}$", description="the gmina of the last address "
+                              "(statistics by area), without the rest of the address")
+    gmina: str | None = Field(default=None, max_length=100, description="name of that gmina")

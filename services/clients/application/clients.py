@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from libs.events.db import Connection
 from libs.events.decider import CommandHandler, Outcome
 from libs.events.envelope import Actor, Metadata, RecordedEvent
+from libs.events.key_store import PostgresKeyStore
+from libs.events.personal_data import KeyUnavailable
 from libs.events.schemas.clients import AssignmentReason
 from libs.events.store import PostgresEventStore
 from libs.events.topics import CLIENTS
@@ -34,8 +36,10 @@ class ClientsApplication:
     """Registers clients and keeps their records current, sharing and region assignment included."""
 
     def __init__(self, pool: asyncpg.Pool, store: PostgresEventStore, identities: PostgresIdentityIndex,
-                 indexes: WriteIndexes, today: Callable[[], date] = lambda: datetime.now(UTC).date()) -> None:
+                 indexes: WriteIndexes, today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+                 keys: PostgresKeyStore | None = None) -> None:
         self._pool = pool
+        self._keys = keys
         self._store = store
         self._identities = identities
         self._indexes = indexes
@@ -67,6 +71,8 @@ class ClientsApplication:
 
     async def _execute_in(self, conn: Connection, client_id: uuid.UUID, command: BaseModel, actor: Actor,
                           expected_version: int | None, reason: AssignmentReason) -> Outcome[ClientState]:
+        if self._keys is not None and await self._keys.is_erased(str(client_id), conn=conn):
+            raise KeyUnavailable(str(client_id))  # an erased record takes no more commands (410)
         async def policies(state: ClientState) -> Sequence[BaseModel]:
             if not isinstance(command, _POLICY_TRIGGERS) or not state.exists:
                 return []
@@ -98,6 +104,8 @@ class ClientsApplication:
     async def get(self, client_id: uuid.UUID, as_of: datetime | None = None) -> tuple[ClientState, int]:
         """The client record now, or as it was at `as_of`; StreamNotFound for an unknown client."""
         events = await self._store.read_stream(str(client_id), until=as_of)
+        if any(e.erased or e.event_type == "ClientErased" for e in events):
+            raise KeyUnavailable(str(client_id))
         return decider.fold([e.payload for e in events]), (events[-1].stream_version if events else 0)
 
     async def history(self, client_id: uuid.UUID) -> list[RecordedEvent]:

@@ -11,8 +11,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 from libs.events.kafka_admin import partitions_of
-from libs.events.kafka_codec import MessageDecodeError, decode_event, read_envelope
+from libs.events.kafka_codec import MessageDecodeError, decode_event, read_envelope, sealed_items
 from libs.events.registry import EventRegistry
+from libs.events.sealing import PayloadSealer
 from libs.events.topics import CLIENTS, MATCHING, PLANS
 from services.matching.conflicts.detection import Finding, detect
 from services.matching.conflicts.detector import RELEVANT, client_of
@@ -23,7 +24,8 @@ Facts = dict[uuid.UUID, ClientFacts]
 
 
 async def replay_facts(bootstrap: str, registry: EventRegistry,
-                       topics: tuple[str, ...] = (CLIENTS, PLANS, MATCHING)) -> tuple[Facts, int]:
+                       topics: tuple[str, ...] = (CLIENTS, PLANS, MATCHING),
+                       sealer: PayloadSealer | None = None) -> tuple[Facts, int]:
     """Every client's facts from the topics as they stand now (read up to the end offsets taken at the start)."""
     facts: dict[uuid.UUID, ClientFacts] = {}
     read = 0
@@ -40,6 +42,8 @@ async def replay_facts(bootstrap: str, registry: EventRegistry,
         while remaining:
             batches = await consumer.getmany(*remaining, timeout_ms=500)
             for tp, records in batches.items():
+                if sealer is not None:  # the keys of the batch in one look-up
+                    await sealer.prepare(sealed_items([(r.headers, r.value) for r in records], RELEVANT))
                 for record in records:
                     read += 1
                     if record.offset + 1 >= ends[tp]:
@@ -48,7 +52,7 @@ async def replay_facts(bootstrap: str, registry: EventRegistry,
                         envelope = read_envelope(record.headers)
                         if envelope.event_name not in RELEVANT:
                             continue
-                        event = decode_event(envelope, record.value, registry)
+                        event = decode_event(envelope, record.value, registry, sealer)
                     except MessageDecodeError:
                         continue  # the live detector sends these to the dead letters; a replay skips them
                     client = client_of(event)

@@ -17,10 +17,11 @@ import asyncpg
 import faust
 import structlog
 
-from libs.events.kafka_codec import MessageDecodeError, decode_event, read_envelope
+from libs.events.kafka_codec import MessageDecodeError, decode_event, read_envelope, sealed_items
 from libs.events.metrics import conflicts_detected
 from libs.events.migrations import migrate
 from libs.events.schemas import registry
+from libs.events.sealing import remote_sealer
 from libs.events.store import PostgresEventStore
 from libs.events.topics import CLIENTS, MATCHING, PLANS
 from services.matching.adapters.conflicts_table import MIGRATIONS, ConflictsTable
@@ -68,6 +69,7 @@ def create_app(settings: MatchingSettings | None = None) -> faust.App:
     deadlines = app.Table("client-deadlines", default=None, partitions=settings.topic_partitions)
     detector = Detector(load_rules(settings.rules_path))
     sink = _Sink(settings)
+    sealer = remote_sealer(registry, settings, "matching")  # a key is fetched once per client, then cached
 
     buffer: list[Detection] = []
     flushing = asyncio.Lock()
@@ -100,7 +102,9 @@ def create_app(settings: MatchingSettings | None = None) -> faust.App:
                 envelope = read_envelope(message.headers)
                 if envelope.event_name not in RELEVANT:
                     continue
-                recorded = decode_event(envelope, message.value, registry)
+                if sealer is not None:
+                    await sealer.prepare(sealed_items([(message.headers, message.value)]))
+                recorded = decode_event(envelope, message.value, registry, sealer)
             except MessageDecodeError as exc:
                 await _dead_letter(app, message, str(exc))
                 continue

@@ -98,7 +98,7 @@ async def what_if(request: Request, conflicts: ConflictsDep,
     except (ValidationError, ValueError) as exc:
         raise DomainError(f"rules_toml is not a valid rules file: {exc}", field="rules_toml") from exc
     runtime = request.app.state.runtime
-    facts, read = await replay_facts(runtime.settings.kafka_bootstrap, runtime.registry)
+    facts, read = await replay_facts(runtime.settings.kafka_bootstrap, runtime.registry, sealer=runtime.sealer)
     known = await conflicts.table.ids()
     result = report(facts, rules, body.as_of or datetime.now(UTC).date(), known)
     return {**result, "events_read": read}

@@ -43,6 +43,10 @@ _SCHEDULED = """UPDATE match_candidate_steps SET period_from = $2, period_to = $
 _FINISHED = "UPDATE match_candidate_steps SET status = $2 WHERE step_id = $1"
 
 
+_ERASED = ("DELETE FROM match_candidate_steps WHERE client_id = $1",
+           "DELETE FROM match_candidates WHERE client_id = $1")
+
+
 # Stage 0 creates candidate and step rows; stage 1 changes them (upserts and forward-only status updates, which
 # commute with each other).
 class Candidates(Projection):
@@ -52,17 +56,23 @@ class Candidates(Projection):
     topics: ClassVar[tuple[str, ...]] = (CLIENTS, PLANS)
     handles: ClassVar[frozenset[str]] = frozenset({
         "ClientRegistered", "ClientAddressChanged", "ClientProfileUpdated", "PlanOpened", "SocialPreparationWaived",
-        "PlanStepAdded", "PlanStepScheduled", "PlanStepCompleted", "PlanStepFailed", "PlanStepCancelled"})
+        "PlanStepAdded", "PlanStepScheduled", "PlanStepCompleted", "PlanStepFailed", "PlanStepCancelled",
+        "ClientErased"})
     migrations: ClassVar[Sequence[Migration]] = packaged("services.matching.projections.sql", "candidates_001")
 
     async def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         batch = SqlBatch()
         for event in events:
             e = event.payload
+            if event.erased and isinstance(e, c.ClientRegistered | c.ClientAddressChanged | c.ClientProfileUpdated):
+                continue  # the client was erased (its ClientErased follows): nothing of the person is kept
             if isinstance(e, c.ClientRegistered):
                 batch.add(_REGISTERED, e.client_id, e.address.gmina, e.address.teryt, e.address.postal_code, stage=0)
             elif isinstance(e, c.ClientAddressChanged):
                 batch.add(_MOVED, e.client_id, e.address.gmina, e.address.teryt, e.address.postal_code, stage=1)
+            elif isinstance(e, c.ClientErased):  # after every other change of the batch: the person's rows go
+                for statement in _ERASED:
+                    batch.add(statement, e.client_id, stage=2)
             elif isinstance(e, c.ClientProfileUpdated):
                 if e.education is not None:
                     batch.add(_EDUCATION, e.client_id, e.education.level.value, list(e.education.qualifications),

@@ -11,7 +11,12 @@ from libs.events.envelope import RecordedEvent
 from libs.events.migrations import Migration, packaged
 from libs.events.projection import Projection
 from libs.events.schemas import registry
-from libs.events.schemas.clients import CaseWorkersAssigned, SharedClientIdentified, SharedClientSharingStopped
+from libs.events.schemas.clients import (
+    CaseWorkersAssigned,
+    ClientErased,
+    SharedClientIdentified,
+    SharedClientSharingStopped,
+)
 from libs.events.topics import CLIENTS
 from services.notifications.application.notifier import Notifier
 from services.notifications.domain.causes import cause_of
@@ -29,7 +34,10 @@ _SHARING = """
     ON CONFLICT (client_id, pup_institution_id, ops_institution_id) DO UPDATE SET
         sharing_active = EXCLUDED.sharing_active, updated_at = EXCLUDED.updated_at"""
 
-TRACKED = frozenset({"CaseWorkersAssigned", "SharedClientIdentified", "SharedClientSharingStopped"})
+TRACKED = frozenset({"CaseWorkersAssigned", "SharedClientIdentified", "SharedClientSharingStopped", "ClientErased"})
+# What this service keeps about a client, dropped when the client is erased (inbox entries name the person).
+_ERASE = tuple(f"DELETE FROM {table} WHERE client_id = $1" for table in (
+    "notifications", "notify_client_workers", "notify_steps", "notify_ipzs", "notify_plans"))
 
 
 class ClientEvents(Projection):
@@ -68,3 +76,6 @@ class ClientEvents(Projection):
         elif isinstance(p, SharedClientIdentified | SharedClientSharingStopped):
             active = isinstance(p, SharedClientIdentified)
             await conn.execute(_SHARING, p.client_id, p.pup_institution_id, p.ops_institution_id, active, at)
+        elif isinstance(p, ClientErased):
+            for statement in _ERASE:
+                await conn.execute(statement, p.client_id)

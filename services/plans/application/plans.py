@@ -15,6 +15,7 @@ from libs.events.envelope import Actor, Metadata, RecordedEvent
 from libs.events.errors import StreamNotFound
 from libs.events.http import NotFound
 from libs.events.ids import new_id
+from libs.events.personal_data import KeyUnavailable
 from libs.events.store import PostgresEventStore
 from libs.events.topics import PLANS
 from services.plans.adapters.plan_index import PlanAlreadyOpen, PostgresPlanIndex
@@ -104,6 +105,9 @@ class PlansApplication:
             raise NotFound(f"plan {plan_id} not found") from None
         if not events:
             raise NotFound(f"plan {plan_id} did not exist yet at {as_of}")
+        erased = next((e for e in events if e.erased), None)
+        if erased is not None:  # the client was erased: the plan's personal fields are gone (410)
+            raise KeyUnavailable(str(getattr(erased.payload, "client_id", plan_id)))
         return decider.fold([e.payload for e in events]), events[-1].stream_version
 
     async def history(self, plan_id: uuid.UUID) -> list[RecordedEvent]:

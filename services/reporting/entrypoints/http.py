@@ -63,8 +63,8 @@ async def _views(db: asyncpg.Pool, rows: list[asyncpg.Record]) -> list[ClientVie
 async def get_client(client_id: uuid.UUID, db: PoolDep) -> ClientView:
     """One client from the client directory read model."""
     row = await db.fetchrow("SELECT * FROM rm_client WHERE client_id = $1", client_id)
-    if row is None:
-        raise NotFound(f"client {client_id} is not in the read model (yet)")
+    if row is None or row["erased"]:
+        raise NotFound(f"client {client_id} is not in the read model (yet, or no more: erased)")
     return (await _views(db, [row]))[0]
 
 
@@ -77,7 +77,7 @@ async def institution_clients(
     """Clients registered at an institution, in a stable order, one page at a time."""
     rows = await db.fetch(
         """SELECT c.* FROM rm_client_registration r JOIN rm_client c USING (client_id)
-           WHERE r.institution_id = $1 AND ($2::uuid IS NULL OR r.client_id > $2)
+           WHERE r.institution_id = $1 AND ($2::uuid IS NULL OR r.client_id > $2) AND NOT c.erased
            ORDER BY r.client_id LIMIT $3""", institution_id, after, limit)
     items = await _views(db, rows)
     return ClientPage(items=items, next_after=items[-1].client_id if len(items) == limit else None)

@@ -19,7 +19,7 @@ from libs.events.schemas import conflicts as x
 from libs.events.schemas import matching as m
 from libs.events.schemas import plans as p
 from libs.events.schemas import regional as r
-from libs.events.schemas.common import institution_kind
+from libs.events.schemas.common import Address, institution_kind
 from services.reporting.regional.deidentify import ACTIVATION, birth_month, local_day, region_of
 from services.reporting.regional.state import BatchState, ClientRow, Draft, PlanRow, StepRow
 
@@ -48,24 +48,43 @@ def _moved(event: RecordedEvent, state: BatchState, client_id: Any, row: ClientR
 
 
 def _registered(e: c.ClientRegistered, event: RecordedEvent, state: BatchState) -> list[Draft]:
-    region = region_of(e.address.teryt)
+    address: Address | None = e.address
+    identity: c.PersonIdentity | None = e.identity
+    registered = _draft(r.RegionalClientRegistered, event, e.registered_on, e.client_id,
+                        institution_kind=e.institution_kind)
+    if address is None or identity is None:
+        # Erased (a replay after erasure: the address is unreadable): the registration and the client's later
+        # facts wait, as for a client not seen yet, until its ClientErased gives the gmina and birth year again.
+        return [registered] if e.client_id not in state.clients else []
+    region = region_of(address.teryt)
     row = state.clients.get(e.client_id)
     drafts: list[Draft] = []
     if row is None:
-        state.clients[e.client_id] = ClientRow(region, birth_month(e.identity.birth_date))
+        state.clients[e.client_id] = ClientRow(region, birth_month(identity.birth_date))
         state.changed_clients.add(e.client_id)
     else:
         drafts += _moved(event, state, e.client_id, row, region, e.registered_on)
-    drafts.append(_draft(r.RegionalClientRegistered, event, e.registered_on, e.client_id,
-                         institution_kind=e.institution_kind))
+    drafts.append(registered)
     return drafts + state.take_pending(e.client_id)
 
 
 def _address(e: c.ClientAddressChanged, event: RecordedEvent, state: BatchState) -> list[Draft]:
     row = state.clients.get(e.client_id)
-    if row is None:
-        return []  # moved before its registration was seen: the registration's address is older; ignore
+    if row is None or e.address is None:
+        return []  # moved before its registration was seen (its address is older), or erased: ignore
     return _moved(event, state, e.client_id, row, region_of(e.address.teryt), local_day(event.occurred_at))
+
+
+def _erased(e: c.ClientErased, event: RecordedEvent, state: BatchState) -> list[Draft]:
+    """An erased client keeps being counted. Live, its row exists already and nothing changes. In a replay, which
+    no longer reads its address and birth date, the row is made here from the facts ClientErased kept (gmina,
+    birth year: the middle of it stands for the month) and the facts that waited for it are placed."""
+    if e.client_id in state.clients:
+        return []
+    born = date(e.birth_year, 7, 1) if e.birth_year is not None else None
+    state.clients[e.client_id] = ClientRow(region_of(e.teryt), born)
+    state.changed_clients.add(e.client_id)
+    return state.take_pending(e.client_id)
 
 
 def _shared(e: c.SharedClientIdentified, event: RecordedEvent, _: BatchState) -> list[Draft]:
@@ -170,6 +189,7 @@ def _resolved(e: x.BenefitConflictResolved, event: RecordedEvent, state: BatchSt
 
 TRANSLATIONS: dict[type[BaseModel], Translation] = {
     c.ClientRegistered: _registered, c.ClientAddressChanged: _address, c.SharedClientIdentified: _shared,
+    c.ClientErased: _erased,
     c.UnemploymentStatusChanged: _status, c.BenefitGranted: _benefit,
     p.PlanOpened: _opened, p.PlanStepAdded: _step_added, p.PlanStepCompleted: _step_ended,
     p.PlanStepFailed: _step_ended, p.PlanStepCancelled: _step_ended, p.PlanClosed: _closed,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from libs.events.ids import derived_id
+from libs.events.schemas.clients import ClientErased, ErasureBasis
 from libs.events.schemas.notifications import NotificationKind
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.rules import DirectChannel
@@ -98,3 +100,17 @@ async def test_a_plan_event_before_the_workers_are_known_reaches_the_plan_partie
     client_id, plan_id = uuid.uuid4(), uuid.uuid4()
     await parts.apply(parts.plans, stream([plan_opened(plan_id, client_id)], actor=OPS_ACTOR))
     assert [r["recipient"] for r in await parts.sent()] == [JOB_BROKER]
+
+
+async def test_an_erased_client_leaves_no_inbox_entry_nor_pairing(parts: Parts) -> None:
+    erased, kept = uuid.uuid4(), uuid.uuid4()
+    for client_id in (erased, kept):
+        await parts.apply(parts.clients, stream([workers_assigned(client_id)]))
+        await parts.apply(parts.conflicts, [event(conflict(client_id))])
+    assert await parts.pool.fetchval("SELECT count(*) FROM notifications WHERE client_id = $1", erased) == 4
+
+    await parts.apply(parts.clients, [event(ClientErased(client_id=erased, legal_basis=ErasureBasis.RETENTION_EXPIRED,
+                                                         erased_on=date(2026, 11, 20)), version=2)])
+    for table in ("notifications", "notify_client_workers"):
+        assert await parts.pool.fetchval(f"SELECT count(*) FROM {table} WHERE client_id = $1", erased) == 0
+        assert await parts.pool.fetchval(f"SELECT count(*) FROM {table} WHERE client_id = $1", kept) > 0

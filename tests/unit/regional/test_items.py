@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 from libs.events.schemas import regional as r
 from libs.events.schemas import registry
-from libs.events.schemas.clients import ClientAddressChanged, ClientRegistered
+from libs.events.schemas.clients import (
+    ClientAddressChanged,
+    ClientErased,
+    ClientRegistered,
+    ErasureBasis,
+    UnemploymentStatus,
+    UnemploymentStatusChanged,
+)
 from libs.events.schemas.common import Address
 from libs.events.schemas.plans import PlanClosed, PlanOutcome
 from services.reporting.regional.feed_store import FeedItem
@@ -90,3 +98,21 @@ def test_a_client_without_teryt_code_is_not_placed() -> None:
     items, state = run([recorded(registration)])
     assert items == []
     assert state.clients[client].region is None
+
+
+def test_a_replay_after_erasure_still_counts_the_client_in_its_region() -> None:
+    client = uuid.uuid4()
+    sealed_away = ("identity", "address", "contact")
+    data = {**_registration(client, "2469011").model_dump(mode="json"), "identity": None, "address": None}
+    erased_registration = replace(recorded(registry.from_erased("ClientRegistered", 1, data)), erased=sealed_away)
+    status = UnemploymentStatusChanged(client_id=client, institution_id="PUP-5301",
+                                       status=UnemploymentStatus.REGISTERED, effective_on=date(2026, 3, 9))
+    erasure = ClientErased(client_id=client, legal_basis=ErasureBasis.DATA_SUBJECT_REQUEST, erased_on=date(2026, 9, 1),
+                           birth_year=1985, teryt="2469011", gmina="Katowice")
+    live, _ = run([recorded(_registration(client, "2469011")), recorded(status, version=2),
+                   recorded(erasure, version=3)])
+    replayed, state = run([erased_registration, recorded(status, version=2), recorded(erasure, version=3)])
+    assert [(i.item_type, i.region) for i in replayed] == [(i.item_type, i.region) for i in live] == [
+        ("RegionalClientRegistered", "24"), ("RegionalUnemploymentStatusChanged", "24")]
+    assert [i.payload for i in replayed] == [i.payload for i in live]
+    assert state.clients[client].birth_month == date(1985, 7, 1)

@@ -134,7 +134,8 @@ async def test_many_rows_go_in_one_unnest_statement_and_arrays_row_by_row() -> N
 async def test_a_group_hands_each_part_only_its_events_in_one_go() -> None:
     group = ProjectionGroup("g", [ClientDirectory(), Casework()])
     assert group.handles == ClientDirectory.handles | Casework.handles
-    assert [m.name for m in group.migrations] == ["client_directory_001", "client_directory_002", "casework_001"]
+    assert [m.name for m in group.migrations] == ["client_directory_001", "client_directory_002",
+                                                  "client_directory_003", "casework_001"]
     conn = Recorder()
     await group.apply(conn, [recorded(cl.ClientAssignedToRegion(**PAIR, region_id=None,
                                                                 reason=cl.AssignmentReason.ADDRESS))])
