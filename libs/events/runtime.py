@@ -86,7 +86,7 @@ class ServiceRuntime:
         """The key owner's own store, else the owner's key API, else no sealing (said loudly)."""
         if self._key_source is not None:
             return PayloadSealer(self.registry, KeyRing(await self._key_source()))
-        remote = remote_sealer(self.registry, self.settings, self.name)
+        remote = remote_sealer(self.registry, self.settings)
         if remote is not None:
             return remote
         log.warning("no key service configured: personal fields are neither sealed nor opened",

@@ -88,7 +88,7 @@ class PayloadSealer:
         return [self.open_prepared(*item) for item in items]
 
 
-def remote_sealer(registry: EventRegistry, settings: ServiceSettings, service: str) -> PayloadSealer | None:
+def remote_sealer(registry: EventRegistry, settings: ServiceSettings) -> PayloadSealer | None:
     """A sealer whose keys come from the clients service's key API (`PZW_KEY_SERVICE_URL`), or None without one."""
     if not settings.key_service_url:
         return None
@@ -96,7 +96,7 @@ def remote_sealer(registry: EventRegistry, settings: ServiceSettings, service: s
     from libs.events.auth.service_token import service_account
 
     return PayloadSealer(registry, KeyRing(HttpKeySource(settings.key_service_url,
-                                                         auth=service_account(settings, service))))
+                                                         auth=service_account(settings))))
 
 
 def _key(registry: EventRegistry, payload: BaseModel) -> tuple[str, int]:

@@ -38,7 +38,7 @@ def build_app(settings: MatchingSettings | None = None) -> FastAPI:
         app.state.conflicts = ConflictsApplication(runtime.pool, runtime.store, ConflictsTable(runtime.pool))
         catalogue = Catalogue(runtime.pool)
         app.state.matching = MatchingApplication(runtime.pool, runtime.store, catalogue)
-        plans_auth = service_account(settings, "matching")
+        plans_auth = service_account(settings)
         async with httpx.AsyncClient(base_url=settings.plans_url, timeout=10, auth=plans_auth) as plans_http:
             steps = ReferralSteps(PlansClient(plans_http), app.state.matching, catalogue)
             subscription = StoreSubscription("matching.referral_steps", runtime.store, runtime.pool, HANDLES,

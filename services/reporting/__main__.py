@@ -26,7 +26,7 @@ async def _rebuild(settings: ReportingSettings, names: list[str], force: bool) -
     try:
         result = await rebuild(pool, settings.kafka_bootstrap, chosen, force=force,
                                partitions=settings.topic_partitions,
-                               sealer=remote_sealer(registry, settings, "reporting"))  # personal fields opened
+                               sealer=remote_sealer(registry, settings))  # personal fields opened
     finally:
         await pool.close()
     print(f"rebuilt {', '.join(result.projections)}: {result.messages:,} messages replayed ({result.read:,} reads "

@@ -98,10 +98,13 @@ async def running_platform(infra: Infrastructure, folder: Path) -> AsyncIterator
         async def start(app: Any) -> httpx.AsyncClient:
             return await stack.enter_async_context(serving(app))
 
+        # The clients service first: the others open personal fields with data keys from its key API.
+        clients = await start(clients_app(ClientsSettings(database_url=await db("clients"), **base)))
+        base["key_service_url"] = str(clients.base_url)
         plans = await start(plans_app(PlansSettings(database_url=await db("plans"), **base)))
         apis = {
             "plans": plans,
-            "clients": await start(clients_app(ClientsSettings(database_url=await db("clients"), **base))),
+            "clients": clients,
             "matching": await start(matching_app(MatchingSettings(database_url=await db("matching"),
                                                                   plans_url=str(plans.base_url), **base))),
             "notifications": await start(notifications_app(NotificationsSettings(

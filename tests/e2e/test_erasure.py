@@ -33,13 +33,13 @@ from services.reporting.config import ReportingSettings
 from services.reporting.projections.client_directory import ClientDirectory
 from tests.conftest import create_database
 from tests.support.identity import development_issuer
-from tests.support.people import pesel_for
+from tests.support.people import pesel_for, worker
 from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
 
 INSTITUTION = "PUP-2479"
-HEADERS = {"X-Actor-User": "ewa.lis", "X-Actor-Institution": INSTITUTION, "X-Actor-Role": "job_broker"}
+HEADERS = worker(INSTITUTION, "ewa.lis", "job_broker")
 ADDRESS = {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100",
            "city": "Siemianowice Śląskie", "street": "Niepamięci", "building": "7"}
 

@@ -15,13 +15,13 @@ from services.clients.bootstrap import build_app
 from services.clients.config import ClientsSettings
 from tests.conftest import create_database
 from tests.support.kafka import publish
-from tests.support.people import pesel_for
+from tests.support.people import pesel_for, worker
 from tests.support.recorded import recorded
 from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
 
-HEADERS = {"X-Actor-User": "ewa.lis", "X-Actor-Institution": "PUP-2478", "X-Actor-Role": "job_broker"}
+HEADERS = worker("PUP-2478", "ewa.lis", "job_broker")
 
 
 def registration(serial: int) -> dict[str, object]:

@@ -56,9 +56,12 @@ class ServiceToken(httpx.Auth):
             yield request
 
 
-def service_account(settings: ServiceSettings, service: str) -> ServiceToken:
+def service_account(settings: ServiceSettings) -> ServiceToken:
     """The token of this service's account (`PZW_<SERVICE>_OIDC_CLIENT_ID`, default `pzw-<service>`, and its
-    secret) for calls to other services; a clear error when the secret is not configured."""
+    secret) for calls to other services; a clear error when the secret is not configured. The service is the one
+    of the settings' environment prefix (PZW_MATCHING_ -> matching), whatever its process is called."""
+    prefix = str(settings.model_config.get("env_prefix", "PZW_"))
+    service = prefix.removeprefix("PZW_").strip("_").lower() or "platform"
     client_id = settings.oidc_client_id or f"pzw-{service}"
     if settings.oidc_client_secret is None:
         raise RuntimeError(f"PZW_{service.upper()}_OIDC_CLIENT_SECRET is required: {service} calls other services "

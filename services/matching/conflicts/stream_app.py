@@ -69,7 +69,7 @@ def create_app(settings: MatchingSettings | None = None) -> faust.App:
     deadlines = app.Table("client-deadlines", default=None, partitions=settings.topic_partitions)
     detector = Detector(load_rules(settings.rules_path))
     sink = _Sink(settings)
-    sealer = remote_sealer(registry, settings, "matching")  # a key is fetched once per client, then cached
+    sealer = remote_sealer(registry, settings)  # a key is fetched once per client, then cached
 
     buffer: list[Detection] = []
     flushing = asyncio.Lock()
