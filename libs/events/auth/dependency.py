@@ -48,7 +48,10 @@ async def principal_of(request: Request) -> Principal:
     return principal
 
 
-async def enforce_access(request: Request) -> None:
+async def enforce_access(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
     """The service's access rule for the route (libs.events.auth.policy), before anything else runs; the role
     that satisfied it is the role recorded as acting."""
     rule, path_params = rule_of(request)
