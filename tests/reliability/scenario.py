@@ -182,9 +182,9 @@ async def _check(infra: Infrastructure, databases: tuple[str, str], ids: dict[in
         versions = {r["stream_id"]: r["version"] for r in await writer_db.fetch(
             "SELECT stream_id, version FROM event_streams WHERE stream_type = 'client'")}
         deadline = time.monotonic() + 300
-        while True:  # the projection catches up
+        while True:  # the projection catches up (ClientDirectory runs in the reporting group "records")
             applied = {r["stream_id"]: r["version"] for r in await reader_db.fetch(
-                "SELECT stream_id, version FROM projection_streams WHERE projection = 'client_directory' "
+                "SELECT stream_id, version FROM projection_streams WHERE projection = 'records' "
                 "AND stream_id = ANY($1)", list(ids.values()))}
             if applied == {i: versions[i] for i in ids.values()} or time.monotonic() > deadline:
                 break
