@@ -15,6 +15,8 @@ PUP, OPS = "PUP-2473", "MOPS-2473"
 # Demo workers of the development issuer's directory (services/identity/directory.toml).
 BROKER = Actor(user="anna.nowak", institution=PUP, role="job_broker")
 SOCIAL = Actor(user="ewa.lis", institution=OPS, role="social_worker")
+HEAD = Actor(user="marek.wojcik", institution=PUP, role="supervisor")
+ADMIN = Actor(user="beata.sowa", institution=OPS, role="administrator")
 # Valid PESEL numbers (checksum and encoded birth date) of fictitious people.
 PEOPLE = [
     ("Jan", "Kowalski", "44051401359", date(1944, 5, 14)),
@@ -38,22 +40,24 @@ async def _ok(answer: httpx.Response) -> dict:  # type: ignore[type-arg]
 
 @dataclass(frozen=True)
 class Workers:
-    """The Authorization headers of the two demo workers."""
+    """The Authorization headers of the demo workers (case workers, a supervisor, an administrator)."""
 
     broker: dict[str, str]
     social: dict[str, str]
+    head: dict[str, str]
+    admin: dict[str, str]
 
 
 async def load_demo_data(urls: dict[str, str], tokens: ActorTokens) -> str:
     """Walk a small PZW through the services' APIs, as the workers would (with their access tokens)."""
-    w = Workers(tokens.header(BROKER), tokens.header(SOCIAL))
+    w = Workers(*(tokens.header(a) for a in (BROKER, SOCIAL, HEAD, ADMIN)))
     async with httpx.AsyncClient(timeout=15) as http:
-        await _ok(await http.post(f"{urls['clients']}/agreements", headers=w.broker, json={
+        await _ok(await http.post(f"{urls['clients']}/agreements", headers=w.head, json={
             "pup_institution_id": PUP, "ops_institution_id": OPS, "valid": {"from": "2026-01-01", "to": "2028-12-31"},
             "legal_basis": {"code": "RODO-6-1-e", "applies_from": "2025-06-01",
                             "text": "art. 6 ust. 1 lit. e RODO w zw. z ustawą o pomocy społecznej i ustawą o rynku "
                                     "pracy i służbach zatrudnienia"}}))
-        await _ok(await http.post(f"{urls['clients']}/regions", headers=w.social, json={
+        await _ok(await http.post(f"{urls['clients']}/regions", headers=w.admin, json={
             "name": "Rejon 1 – Centrum", "pup_institution_id": PUP, "ops_institution_id": OPS,
             "area": {"postal_codes": ["41-100"]},
             "workers": {"job_broker": BROKER.user, "social_worker": SOCIAL.user}}))

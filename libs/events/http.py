@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from libs.events.auth.policy import AccessDenied
+from libs.events.auth.special_category import without_special_categories
 from libs.events.auth.verifier import Unauthorized
 from libs.events.decider import DomainError, Forbidden
 from libs.events.envelope import RecordedEvent
@@ -102,6 +104,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unauthorized(_: Request, exc: Unauthorized) -> JSONResponse:
         return JSONResponse({"detail": str(exc), "field": "Authorization"}, status_code=401,
                             headers={"WWW-Authenticate": www_authenticate(exc)})
+
+    @app.exception_handler(AccessDenied)
+    async def denied(_: Request, exc: AccessDenied) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "rule": exc.rule}, status_code=403)
 
     @app.exception_handler(Forbidden)
     async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
@@ -204,10 +210,17 @@ class EventView(BaseModel):
     actor: dict[str, str]
     data: dict[str, Any]
     erased: list[str] = Field(default_factory=list, description="personal fields that were erased (null in data)")
+    withheld: list[str] = Field(default_factory=list, description="special-category fields of the event not shown "
+                                "to the caller's role")
 
     @classmethod
-    def of(cls, e: RecordedEvent) -> EventView:
+    def of(cls, e: RecordedEvent, withhold_special: bool = False) -> EventView:
+        """The event as history endpoints show it; special-category fields left out when `withhold_special`."""
+        data: dict[str, Any] = e.payload.model_dump(mode="json", warnings=False)
+        withheld: list[str] = []
+        if withhold_special:
+            data, withheld = without_special_categories(type(e.payload), data)
         return cls(event_id=e.event_id, type=e.event_type, schema_version=e.schema_version,
                    stream_version=e.stream_version, global_position=e.global_position, occurred_at=e.occurred_at,
-                   recorded_at=e.recorded_at, actor=e.metadata.actor.model_dump(),
-                   data=e.payload.model_dump(mode="json", warnings=False), erased=list(e.erased))
+                   recorded_at=e.recorded_at, actor=e.metadata.actor.model_dump(), data=data, withheld=withheld,
+                   erased=list(e.erased))

@@ -8,10 +8,12 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from libs.events.auth.dependency import enforce_access
+from libs.events.auth.policy import AccessPolicy
 from libs.events.auth.verifier import TokenVerifier
 from libs.events.hardening import RateLimit, SecurityHeaders
 from libs.events.http import COMMON_ERRORS, BodySizeLimit, install_error_handlers
@@ -25,15 +27,18 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 def create_app(
     title: str, description: str, settings: ServiceSettings, runtime: ServiceRuntime, lifespan: Lifespan,
-    routers: Sequence[APIRouter], body_limits: Mapping[str, int] | None = None,
+    routers: Sequence[APIRouter], body_limits: Mapping[str, int] | None = None, *, policy: AccessPolicy,
 ) -> FastAPI:
-    """A service app with the shared conventions; `runtime` is reachable as `app.state.runtime`.
+    """A service app with the shared conventions; `runtime` is reachable as `app.state.runtime`. Every route is
+    guarded by its rule in `policy` (no rule: refused) and needs a verified access token unless the rule is public.
 
     `body_limits` gives path prefixes a body limit other than settings.max_body_bytes (uploads such as imports).
     """
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  dependencies=[Depends(enforce_access)])
     app.state.runtime = runtime
     app.state.verifier = verifier_for(settings)
+    app.state.access_policy = policy
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/live,health/ready")
     install_error_handlers(app)
     # Outermost last: security headers on every answer (429 and 413 included), then the rate limit, then size.

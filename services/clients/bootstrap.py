@@ -15,6 +15,9 @@ from libs.events.schemas import registry
 from libs.events.service_app import create_app
 from libs.events.subscription import StoreSubscription
 from libs.events.topics import CLIENTS
+from services.clients.access_policy import POLICY
+from services.clients.adapters.access_log import MIGRATIONS as ACCESS_LOG_MIGRATIONS
+from services.clients.adapters.access_log import AccessLog
 from services.clients.adapters.identity_index import MIGRATIONS, PostgresIdentityIndex
 from services.clients.adapters.indexes import WriteIndexes
 from services.clients.application.clients import ClientsApplication
@@ -50,6 +53,8 @@ def build_app(settings: ClientsSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.prepare()
         await migrate(runtime.pool, "clients", MIGRATIONS)
+        await migrate(runtime.pool, "clients.access_log", ACCESS_LOG_MIGRATIONS)
+        app.state.access_log = AccessLog(runtime.pool)
         indexes = WriteIndexes(runtime.pool)
         assert key_store is not None
         assert runtime.sealer is not None
@@ -81,4 +86,4 @@ def build_app(settings: ClientsSettings | None = None) -> FastAPI:
     return create_app("PZW clients", "The shared client record of PUP, OPS and CIS, their agreements and regions.",
                       settings, runtime, lifespan, [http.router, cooperation_http.router, import_http.router,
                        erasure_http.router],
-                      body_limits={"/imports/": settings.max_import_bytes})
+                      body_limits={"/imports/": settings.max_import_bytes}, policy=POLICY)

@@ -15,6 +15,7 @@ from libs.events.schemas import registry
 from libs.events.service_app import create_app
 from libs.events.subscription import StoreSubscription
 from libs.events.topics import CONFLICTS, MATCHING
+from services.matching.access_policy import POLICY
 from services.matching.adapters.catalogue import Catalogue
 from services.matching.adapters.conflicts_table import MIGRATIONS, ConflictsTable
 from services.matching.adapters.plans_client import PlansClient
@@ -50,4 +51,4 @@ def build_app(settings: MatchingSettings | None = None) -> FastAPI:
                 await runtime.stop()
 
     return create_app("PZW matching", "Benefit-conflict detection across institutions, offers and referrals.",
-                      settings, runtime, lifespan, [conflicts_http.router, offers_http.router])
+                      settings, runtime, lifespan, [conflicts_http.router, offers_http.router], policy=POLICY)

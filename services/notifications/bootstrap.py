@@ -14,6 +14,7 @@ from libs.events.schemas import registry
 from libs.events.service_app import create_app
 from libs.events.store import PostgresEventStore
 from libs.events.topics import NOTIFICATIONS
+from services.notifications.access_policy import POLICY
 from services.notifications.adapters.mail_queue import MailQueue
 from services.notifications.adapters.notifications_table import NotificationsTable
 from services.notifications.adapters.preferences_table import PreferencesTable
@@ -90,4 +91,4 @@ def build_app(settings: NotificationsSettings | None = None, clock: Clock = utc_
 
     return create_app("PZW notifications", "Notifications between partner institutions: in-app inbox with live "
                       "push, e-mail and a daily digest; who gets what is the routing file.", settings, runtime,
-                      lifespan, routers)
+                      lifespan, routers, policy=POLICY)

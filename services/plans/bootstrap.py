@@ -12,6 +12,7 @@ from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
 from libs.events.service_app import create_app
 from libs.events.topics import PLANS
+from services.plans.access_policy import POLICY
 from services.plans.adapters.plan_index import MIGRATIONS, PostgresPlanIndex
 from services.plans.adapters.shared_client_directory import SharedClientDirectory
 from services.plans.application.plans import Clock, PlansApplication, utc_now
@@ -34,4 +35,4 @@ def build_app(settings: PlansSettings | None = None, clock: Clock = utc_now) -> 
             yield
 
     return create_app("PZW plans", "The joint plan (PZW) of a shared client: IPD, social contract, IPZS and steps "
-                      "of PUP, OPS and CIS.", settings, runtime, lifespan, routers)
+                      "of PUP, OPS and CIS.", settings, runtime, lifespan, routers, policy=POLICY)

@@ -12,6 +12,7 @@ from libs.events.projection import Projection
 from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
 from libs.events.service_app import create_app
+from services.reporting.access_policy import POLICY
 from services.reporting.config import ReportingSettings
 from services.reporting.entrypoints.access import ReadModelConfig
 from services.reporting.entrypoints.caseload_http import router as caseload_router
@@ -51,7 +52,7 @@ def build_app(settings: ReportingSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime("reporting", settings, registry, projections=[*projections(), regional.projection])
     app = create_app("PZW reporting", "Read models per institution, indicators and the de-identified regional "
                      "feed, built from the platform's events.", settings, runtime, runtime.lifespan,
-                     [*ROUTERS, regional.router])
+                     [*ROUTERS, regional.router], policy=POLICY)
     app.state.reporting = ReadModelConfig(
         norms=load_norms(settings.norms_path),
         definitions=load_definitions(settings.indicators_path or DEFAULT_DEFINITIONS),

@@ -17,5 +17,5 @@ class ReportingSettings(ServiceSettings):
     indicators_path: Path | None = Field(default=None, description="indicator definitions TOML; default: "
                                          "services/reporting/indicators/definitions.toml")
     supervisor_roles: list[str] = Field(
-        default=["supervisor", "manager", "director"],
+        default=["supervisor"],
         description="actor roles that see every worker's clients of their institution and the supervisor views")

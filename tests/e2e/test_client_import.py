@@ -20,7 +20,7 @@ from services.clients.bootstrap import build_app
 from services.clients.config import ClientsSettings
 from services.clients.importing.service import CHUNK_ROWS, GROUP_ROWS
 from tests.conftest import create_database
-from tests.support.people import person, worker
+from tests.support.people import institution_of, person, supervisor, worker
 from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
@@ -95,22 +95,22 @@ async def imported(http: httpx.AsyncClient, source: str, body: bytes, headers: d
     return report
 
 
-async def record(http: httpx.AsyncClient, who: dict[str, str]) -> dict[str, Any]:
-    found = await http.get("/clients", params={"pesel": who["pesel"]})
+async def record(http: httpx.AsyncClient, who: dict[str, str], reader: dict[str, str] = OPS) -> dict[str, Any]:
+    found = await http.get("/clients", params={"pesel": who["pesel"]}, headers=reader)
     assert found.status_code == 200, found.text
-    answer: dict[str, Any] = (await http.get(f"/clients/{found.json()['client_id']}")).json()
+    answer: dict[str, Any] = (await http.get(f"/clients/{found.json()['client_id']}", headers=reader)).json()
     return answer
 
 
-async def events_of(http: httpx.AsyncClient, client_id: str) -> list[dict[str, Any]]:
-    answer: list[dict[str, Any]] = (await http.get(f"/clients/{client_id}/events")).json()
+async def events_of(http: httpx.AsyncClient, client_id: str, reader: dict[str, str] = OPS) -> list[dict[str, Any]]:
+    answer: list[dict[str, Any]] = (await http.get(f"/clients/{client_id}/events", headers=reader)).json()
     return answer
 
 
 async def test_syriusz_csv_and_pomost_json_make_shared_records_and_reimport_changes_nothing(
         service: Service) -> None:
     http = service.http
-    agreement = await http.post("/agreements", headers=PUP, json={
+    agreement = await http.post("/agreements", headers=supervisor(institution_of(PUP)), json={
         "pup_institution_id": "PUP-3064", "ops_institution_id": "MOPS-3064", "valid": {"from": "2026-01-01"},
         "legal_basis": BASIS})
     assert agreement.status_code == 201, agreement.text
@@ -158,15 +158,15 @@ async def test_a_changed_row_applies_only_the_changed_facts(service: Service) ->
     http = service.http
     adam, zofia = person("Adam", "Wójcik"), person("Zofia", "Mazur", male=False)
     await imported(http, "syriusz", syriusz(row_of(adam, "S-10"), row_of(zofia, "S-11")), PUP)
-    client_id = (await record(http, adam))["client_id"]
-    seen = len(await events_of(http, client_id))
+    client_id = (await record(http, adam, PUP))["client_id"]
+    seen = len(await events_of(http, client_id, PUP))
 
     changed = syriusz(row_of(adam, "S-10", wyksztalcenie="wyższe", status="wyrejestrowany",
                              data_statusu="2026-11-20", przyczyna_wyrejestrowania="podjęcie pracy"),
                       row_of(zofia, "S-11"))
     report = await imported(http, "syriusz", changed, PUP)
     assert (report["updated"], report["unchanged"], report["created"]) == (1, 1, 0)
-    new = (await events_of(http, client_id))[seen:]
+    new = (await events_of(http, client_id, PUP))[seen:]
     assert [e["type"] for e in new] == ["ClientDataImported", "ClientProfileUpdated", "UnemploymentStatusChanged"]
     profile = new[1]["data"]
     assert profile["education"]["level"] == "higher"
@@ -176,7 +176,7 @@ async def test_a_changed_row_applies_only_the_changed_facts(service: Service) ->
     assert {e["data"]["client_id"] for e in new} == {client_id}
 
     # a correction made on the platform survives the next Syriusz export, which did not change the education
-    etag = (await http.get(f"/clients/{client_id}")).headers["ETag"]
+    etag = (await http.get(f"/clients/{client_id}", headers=PUP)).headers["ETag"]
     fixed = await http.patch(f"/clients/{client_id}/profile", headers={**PUP, "If-Match": etag},
                              json={"education": {"level": "general_secondary"}})
     assert fixed.status_code == 200, fixed.text
@@ -184,7 +184,7 @@ async def test_a_changed_row_applies_only_the_changed_facts(service: Service) ->
                            przyczyna_wyrejestrowania="podjęcie pracy", nr_lokalu="4"), row_of(zofia, "S-11"))
     report = await imported(http, "syriusz", later, PUP)
     assert report["updated"] == 1
-    adam_now = await record(http, adam)
+    adam_now = await record(http, adam, PUP)
     assert adam_now["profile"]["education"]["level"] == "general_secondary"
     assert adam_now["address"]["apartment"] == "4"
 

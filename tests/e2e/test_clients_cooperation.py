@@ -12,7 +12,7 @@ from services.clients.bootstrap import build_app
 from services.clients.config import ClientsSettings
 from tests.conftest import create_database
 from tests.support.kafka import headers_of, read_topic
-from tests.support.people import ADDRESS, institution_of, person, worker
+from tests.support.people import ADDRESS, administrator, institution_of, person, supervisor, worker
 from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
@@ -40,11 +40,11 @@ async def register(http: httpx.AsyncClient, who: dict, headers: dict[str, str], 
 
 
 async def test_shared_client_paired_workers_and_handover(clients: httpx.AsyncClient, infra: Infrastructure) -> None:
-    agreement = await clients.post("/agreements", headers=PUP, json={
+    agreement = await clients.post("/agreements", headers=supervisor(institution_of(PUP)), json={
         "pup_institution_id": "PUP-2473", "ops_institution_id": "MOPS-2473", "valid": {"from": "2026-01-01"},
         "legal_basis": BASIS})
     assert agreement.status_code == 201, agreement.text
-    region = await clients.post("/regions", headers=OPS, json={
+    region = await clients.post("/regions", headers=administrator(institution_of(OPS)), json={
         "name": "Rejon 1", "pup_institution_id": "PUP-2473", "ops_institution_id": "MOPS-2473",
         "area": {"postal_codes": ["41-100"]},
         "workers": {"job_broker": "anna.nowak@pup-2473", "social_worker": "ewa.lis@mops-2473"}})
@@ -68,13 +68,13 @@ async def test_shared_client_paired_workers_and_handover(clients: httpx.AsyncCli
     assert handover.status_code == 200, handover.text
 
     async def handed_over() -> bool:
-        record = (await clients.get(f"/clients/{client_id}")).json()
+        record = (await clients.get(f"/clients/{client_id}", headers=OPS)).json()
         return record["assignments"][0]["workers"]["social_worker"] == "olga.baran@mops-2473"
 
     await eventually(handed_over)
 
     # a narrower region defined later takes the client over
-    street_region = await clients.post("/regions", headers=PUP, json={
+    street_region = await clients.post("/regions", headers=administrator(institution_of(PUP)), json={
         "name": "Rejon 2", "pup_institution_id": "PUP-2473", "ops_institution_id": "MOPS-2473",
         "area": {"streets": [{"city": "Siemianowice Śląskie", "street": "Jana Pawła II", "from_number": 1,
                               "to_number": 20}]},
@@ -82,7 +82,7 @@ async def test_shared_client_paired_workers_and_handover(clients: httpx.AsyncCli
     assert street_region.status_code == 201
 
     async def moved_to_street_region() -> bool:
-        record = (await clients.get(f"/clients/{client_id}")).json()
+        record = (await clients.get(f"/clients/{client_id}", headers=OPS)).json()
         return record["assignments"][0]["region_id"] == street_region.json()["region_id"]
 
     await eventually(moved_to_street_region)
@@ -95,7 +95,7 @@ async def test_shared_client_paired_workers_and_handover(clients: httpx.AsyncCli
 
 async def test_consent_based_sharing_starts_and_stops(clients: httpx.AsyncClient) -> None:
     pup, ops = worker("PUP-2461", "a@pup", "job_broker"), worker("MOPS-2461", "b@mops", "social_worker")
-    answer = await clients.post("/agreements", headers=pup, json={
+    answer = await clients.post("/agreements", headers=supervisor(institution_of(pup)), json={
         "pup_institution_id": "PUP-2461", "ops_institution_id": "MOPS-2461", "valid": {"from": "2026-01-01"},
         "legal_basis": BASIS, "requires_consent": True})
     assert answer.status_code == 201
@@ -118,7 +118,7 @@ async def test_consent_based_sharing_starts_and_stops(clients: httpx.AsyncClient
                                    json={"withdrawn_on": "2026-11-20"})
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["sharing"] == []
-    events = [e["type"] for e in (await clients.get(f"/clients/{client_id}/events")).json()]
+    events = [e["type"] for e in (await clients.get(f"/clients/{client_id}/events", headers=ops)).json()]
     assert events[-2:] == ["ConsentWithdrawn", "SharedClientSharingStopped"]
 
 
@@ -158,13 +158,14 @@ async def test_status_benefits_income_profile_and_history(clients: httpx.AsyncCl
                                  headers={**PUP, "If-Match": stale.json()["current_version"].__str__()},
                                  json={"education": {"level": "vocational"}})
     assert second.status_code == 200
-    history = (await clients.get(f"/clients/{client_id}/profile/history")).json()
+    history = (await clients.get(f"/clients/{client_id}/profile/history", headers=OPS)).json()
     assert [e["actor"]["institution"] for e in history] == ["MOPS-2473", "PUP-2473"]
     before_profile = history[0]["recorded_at"]
-    past = (await clients.get(f"/clients/{client_id}", params={"as_of": before_profile})).json()
+    past = (await clients.get(f"/clients/{client_id}", params={"as_of": before_profile}, headers=OPS)).json()
     assert past["profile"]["household"]["members"] == 3
     assert past["profile"]["education"] is None
-    assert (await clients.get("/clients", params={"pesel": someone["pesel"]})).json()["client_id"] == client_id
+    found = await clients.get("/clients", params={"pesel": someone["pesel"]}, headers=PUP)
+    assert found.json()["client_id"] == client_id
 
 
 async def test_many_concurrent_registrations_on_a_small_pool_all_complete(infra: Infrastructure) -> None:

@@ -76,7 +76,7 @@ async def test_inbox_resolution_and_no_return_after_dismissal(
     await publish(infra.kafka_bootstrap, CLIENTS, events)
     assert await detector.rules_for(client, 1) == ["R1"]
 
-    inbox = (await http.get("/conflicts", params={"institution_id": OPS, "status": "open"})).json()
+    inbox = (await http.get("/conflicts", params={"institution_id": OPS, "status": "open"}, headers=OPS_WORKER)).json()
     [conflict] = [x for x in inbox if x["client_id"] == str(client)]
     assert conflict["rule_id"] == "R1"
     assert conflict["legal_basis"].startswith("art. 7")
@@ -112,13 +112,14 @@ async def test_what_if_with_a_stricter_threshold_reports_without_emitting(
     await publish(infra.kafka_bootstrap, CLIENTS, history(client, "refused_offer", income_known="1030"))
     await detector.rules_for(client, 1)
     stricter = DEFAULT_RULES.read_text(encoding="utf-8").replace("tolerance_pln = 50.0", "tolerance_pln = 10.0")
-    answer = await http.post("/conflicts/what-if", json={"rules_toml": stricter, "as_of": "2026-11-23"})
+    answer = await http.post("/conflicts/what-if", headers=OPS_WORKER,
+                             json={"rules_toml": stricter, "as_of": "2026-11-23"})
     assert answer.status_code == 200, answer.text
     mine = [x for x in answer.json()["conflicts"] if x["client_id"] == str(client)]
     assert sorted((x["rule_id"], x["already_raised"]) for x in mine) == [("R1", True), ("R3", False)]
     assert [r["rule_id"] for r in await detector.conflicts(client)] == ["R1"]  # nothing was emitted
 
-    broken = await http.post("/conflicts/what-if", json={"rules_toml": "[[rule]]\nid = 1"})
+    broken = await http.post("/conflicts/what-if", headers=OPS_WORKER, json={"rules_toml": "[[rule]]\nid = 1"})
     assert broken.status_code == 409
     assert broken.json()["field"] == "rules_toml"
 

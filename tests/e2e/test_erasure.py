@@ -40,6 +40,7 @@ pytestmark = pytest.mark.infra
 
 INSTITUTION = "PUP-2479"
 HEADERS = worker(INSTITUTION, "ewa.lis", "job_broker")
+DPO = worker(INSTITUTION, "iod.pup2479", "data_protection_officer")
 ADDRESS = {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100",
            "city": "Siemianowice Śląskie", "street": "Niepamięci", "building": "7"}
 
@@ -146,44 +147,46 @@ async def test_erasure_leaves_no_plaintext_and_keeps_the_counts(infra: Infrastru
             kept_id = kept.json()["client_id"]
 
             async def in_read_model(client_id: str) -> bool:
-                return (await reports.get(f"/clients/{client_id}")).status_code == 200
+                return (await reports.get(f"/clients/{client_id}", headers=HEADERS)).status_code == 200
 
             await eventually(lambda: in_read_model(erased_id), within=20)
             await eventually(lambda: in_read_model(kept_id), within=20)
             await eventually(lambda: candidates(matching_db, [erased_id, kept_id], 2), within=20)
-            assert (await reports.get(f"/clients/{erased_id}")).json()["last_name"] == last
+            assert (await reports.get(f"/clients/{erased_id}", headers=HEADERS)).json()["last_name"] == last
             # Before erasure the plaintext exists nowhere but in memory: Kafka carries ciphertext only.
             assert await kafka_containing(infra.kafka_bootstrap, [pesel, last, note]) == []
 
-            erasure = await clients.post(f"/clients/{erased_id}/erasure", headers=HEADERS,
+            assert (await clients.post(f"/clients/{erased_id}/erasure", headers=HEADERS, json={
+                "legal_basis": "data_subject_request"})).status_code == 403  # a case worker may not erase
+            erasure = await clients.post(f"/clients/{erased_id}/erasure", headers=DPO,
                                          json={"legal_basis": "data_subject_request"})
             assert erasure.status_code == 201, erasure.text
-            again = await clients.post(f"/clients/{erased_id}/erasure", headers=HEADERS,
+            again = await clients.post(f"/clients/{erased_id}/erasure", headers=DPO,
                                        json={"legal_basis": "data_subject_request"})
             assert again.status_code == 410
-            bad = await clients.post(f"/clients/{kept_id}/erasure", headers=HEADERS, json={"legal_basis": "whim"})
+            bad = await clients.post(f"/clients/{kept_id}/erasure", headers=DPO, json={"legal_basis": "whim"})
             assert bad.status_code == 422
             assert "legal_basis" in bad.text
-            assert (await clients.get(f"/clients/{erased_id}")).status_code == 410
-            history = (await clients.get(f"/clients/{erased_id}/events")).json()
+            assert (await clients.get(f"/clients/{erased_id}", headers=HEADERS)).status_code == 410
+            history = (await clients.get(f"/clients/{erased_id}/events", headers=HEADERS)).json()
             assert history[0]["data"]["identity"] is None  # the old events remain, unreadable
             assert history[0]["erased"] == ["identity", "address", "contact"]
             assert history[0]["data"]["institution_id"] == INSTITUTION
 
             async def dropped() -> bool:
-                return (await reports.get(f"/clients/{erased_id}")).status_code == 404
+                return (await reports.get(f"/clients/{erased_id}", headers=HEADERS)).status_code == 404
 
             await eventually(dropped, within=20)
             await eventually(lambda: candidates(matching_db, [erased_id], 0), within=20)
             assert await candidates(matching_db, [kept_id], 1)
-            kept_view = await clients.get(f"/clients/{kept_id}")
+            kept_view = await clients.get(f"/clients/{kept_id}", headers=HEADERS)
             assert kept_view.json()["identity"]["last_name"] == kept_last
-            assert (await reports.get(f"/clients/{kept_id}")).json()["last_name"] == kept_last
+            assert (await reports.get(f"/clients/{kept_id}", headers=HEADERS)).json()["last_name"] == kept_last
 
             # Redelivery: the relay sends the erased client's messages again (as after a crash).
             await redeliver(infra.kafka_bootstrap, erased_id)
             await asyncio.sleep(2)
-            assert (await reports.get(f"/clients/{erased_id}")).status_code == 404
+            assert (await reports.get(f"/clients/{erased_id}", headers=HEADERS)).status_code == 404
 
             needles = [pesel, first, last, note]
             assert await text_columns_containing(clients_db, needles) == []

@@ -77,7 +77,7 @@ async def test_ranked_offers_referral_capacity_and_refusal(matching: httpx.Async
     offer_id = created.json()["offer_id"]
 
     async def ranked() -> list | None:  # type: ignore[type-arg]
-        answer = await matching.get(f"/offers/{offer_id}/candidates")
+        answer = await matching.get(f"/offers/{offer_id}/candidates", headers=PUP)
         scores = [s for s in answer.json() if s["client_id"] in {str(driver), str(walker), str(waiting)}]
         return scores if len(scores) == 3 and any(
             "plan.preparation_pending" in [x["code"] for x in s["components"]] for s in scores) else None
@@ -87,7 +87,7 @@ async def test_ranked_offers_referral_capacity_and_refusal(matching: httpx.Async
     assert {(s["client_id"], s["eligible"]) for s in scores[1:]} == {(str(walker), False), (str(waiting), False)}
     assert "experience.occupation" in [x["code"] for x in scores[0]["components"]]
 
-    mine = (await matching.get(f"/clients/{driver}/offers")).json()
+    mine = (await matching.get(f"/clients/{driver}/offers", headers=PUP)).json()
     assert mine[0]["offer_id"] == offer_id
     proposal = await matching.post("/matches", headers=PUP, json={"client_id": str(driver), "offer_id": offer_id})
     assert proposal.status_code == 201
@@ -97,13 +97,13 @@ async def test_ranked_offers_referral_capacity_and_refusal(matching: httpx.Async
     assert ineligible.status_code == 409
     referral = await matching.post("/referrals", headers=PUP, json={"client_id": str(driver), "offer_id": offer_id})
     assert referral.status_code == 201, referral.text
-    full = await matching.get(f"/clients/{driver}/offers")
+    full = await matching.get(f"/clients/{driver}/offers", headers=PUP)
     assert "capacity.none" in [x["code"] for x in full.json()[0]["components"]]
 
     refused = await matching.post(f"/referrals/{referral.json()['referral_id']}/outcome", headers=PUP,
                                   json={"outcome": "refused", "recorded_on": "2026-12-02"})
     assert refused.status_code == 200, refused.text
-    freed = await matching.get(f"/clients/{driver}/offers")
+    freed = await matching.get(f"/clients/{driver}/offers", headers=PUP)
     assert "capacity.left" in [x["code"] for x in freed.json()[0]["components"]]
 
     records = await read_topic(infra.kafka_bootstrap, MATCHING, expected=4, within=15)
@@ -112,8 +112,8 @@ async def test_ranked_offers_referral_capacity_and_refusal(matching: httpx.Async
 
 
 async def test_unknown_client_or_offer(matching: httpx.AsyncClient) -> None:
-    assert (await matching.get(f"/clients/{uuid.uuid4()}/offers")).status_code == 404
-    assert (await matching.get(f"/offers/{uuid.uuid4()}/candidates")).status_code == 404
+    assert (await matching.get(f"/clients/{uuid.uuid4()}/offers", headers=PUP)).status_code == 404
+    assert (await matching.get(f"/offers/{uuid.uuid4()}/candidates", headers=PUP)).status_code == 404
     bad = await matching.post("/offers", headers=PUP, json={**INTERNSHIP, "capacity": 0})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "capacity"

@@ -293,5 +293,8 @@ async def test_bad_requests_get_clear_answers(platform: Platform) -> None:
     too_early = await api.get(url, params={"as_of": "2020-01-01T00:00:00Z"}, headers=PUP)
     assert too_early.status_code == 404
     assert (await api.get(url)).status_code == 401  # who is asking must be proven (a bearer token)
+    outsider = await api.get(url, headers=OUTSIDER)  # an institution that is not a party of the plan
+    assert (outsider.status_code, outsider.json()["rule"]) == (403, "reading joint plans: case staff")
+    assert (await api.get(f"{url}/events", headers=OUTSIDER)).status_code == 403
     docs = (await api.get("/openapi.json")).json()
     assert docs["components"]["schemas"]["StepAddRequest"]["examples"][0]["instrument"] == "social_work"

@@ -22,7 +22,7 @@ from services.matching.config import MatchingSettings
 from services.plans.bootstrap import build_app as plans_app
 from services.plans.config import PlansSettings
 from tests.conftest import create_database
-from tests.support.people import person, worker
+from tests.support.people import administrator, institution_of, person, supervisor, worker
 from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
@@ -92,11 +92,11 @@ class Plan:
 async def test_the_pzw_from_registration_to_a_closed_plan(platform: Services) -> None:
     clients, plans, matching = platform.clients, platform.plans, platform.matching
     # The cooperation agreement and a region pairing the job broker with the social worker.
-    agreement = await clients.post("/agreements", headers=PUP, json={
+    agreement = await clients.post("/agreements", headers=supervisor(institution_of(PUP)), json={
         "pup_institution_id": PUP_ID, "ops_institution_id": OPS_ID, "valid": {"from": "2026-01-01"},
         "legal_basis": {"code": "RODO-6-1-e", "text": "art. 6 ust. 1 lit. e RODO", "applies_from": "2025-06-01"}})
     assert agreement.status_code == 201, agreement.text
-    region = await clients.post("/regions", headers=OPS, json={
+    region = await clients.post("/regions", headers=administrator(institution_of(OPS)), json={
         "name": "Rejon Cieszyńska", "pup_institution_id": PUP_ID, "ops_institution_id": OPS_ID,
         "area": {"streets": [{"city": "Bielsko-Biała", "street": "Cieszyńska", "from_number": 1, "to_number": 99}]},
         "workers": {"job_broker": "anna.nowak@pup-3061", "social_worker": "ewa.lis@mops-306101"}})
@@ -151,7 +151,7 @@ async def test_the_pzw_from_registration_to_a_closed_plan(platform: Services) ->
     assert offer.status_code == 201
 
     async def candidate_known() -> bool:
-        answer = await matching.get(f"/clients/{client_id}/offers")
+        answer = await matching.get(f"/clients/{client_id}/offers", headers=PUP)
         return answer.status_code == 200 and any(s["eligible"] for s in answer.json())
 
     await eventually(candidate_known, within=30)

@@ -22,6 +22,7 @@ from services.matching.bootstrap import build_app as matching_app
 from services.matching.config import MatchingSettings
 from services.plans.bootstrap import build_app as plans_app
 from services.plans.config import PlansSettings
+from services.reporting.access_policy import POLICY
 from services.reporting.config import ReportingSettings
 from services.reporting.regional import RegionalFeed, RegionalSettings
 from tests.conftest import create_database
@@ -40,7 +41,8 @@ pytestmark = pytest.mark.infra
 def regional_app(settings: ReportingSettings, regional: RegionalFeed) -> FastAPI:
     """The reporting service with only the regional feed (services/reporting/bootstrap.py adds it to the rest)."""
     runtime = ServiceRuntime("reporting", settings, registry, projections=[regional.projection])
-    return create_app("PZW reporting (regional feed)", "test", settings, runtime, runtime.lifespan, [regional.router])
+    return create_app("PZW reporting (regional feed)", "test", settings, runtime, runtime.lifespan, [regional.router],
+                      policy=POLICY)
 
 
 class Platform:

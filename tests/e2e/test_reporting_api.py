@@ -23,7 +23,7 @@ from services.reporting.bootstrap import build_app as reporting_app
 from services.reporting.calendar import today
 from services.reporting.config import ReportingSettings
 from tests.conftest import create_database
-from tests.support.people import person, worker
+from tests.support.people import administrator, institution_of, person, supervisor, worker
 from tests.support.services import eventually, serving
 
 pytestmark = pytest.mark.infra
@@ -34,7 +34,7 @@ PUP_ID, OPS_ID, CIS_ID = f"PUP-5201-{SUFFIX}", f"MOPS-520101-{SUFFIX}", f"CIS-52
 PUP = worker(PUP_ID, "anna.nowak@pup-5201", "job_broker")
 OPS = worker(OPS_ID, "ewa.lis@mops-520101", "social_worker")
 CIS = worker(CIS_ID, "olga.wrona@cis-520101", "social_worker")
-CIS_HEAD = worker(CIS_ID, "jan.kierownik@cis-520101", "manager")
+CIS_HEAD = worker(CIS_ID, "jan.kierownik@cis-520101", "supervisor")
 HOME = {"gmina": "Siemianowice Śląskie", "teryt": "2474011", "postal_code": "41-100",
         "city": "Siemianowice Śląskie", "street": "Jana Pawła II", "building": "7"}
 
@@ -88,11 +88,11 @@ async def until(reports: httpx.AsyncClient, path: str, who: dict[str, str], read
 
 async def test_a_shared_clients_pzw_in_the_views_and_indicators(platform: Services) -> None:
     clients, plans, reports = platform.clients, platform.plans, platform.reports
-    assert (await clients.post("/agreements", headers=PUP, json={
+    assert (await clients.post("/agreements", headers=supervisor(institution_of(PUP)), json={
         "pup_institution_id": PUP_ID, "ops_institution_id": OPS_ID, "valid": {"from": "2025-06-01"},
         "legal_basis": {"code": "RODO-6-1-e", "text": "art. 6 ust. 1 lit. e RODO",
                         "applies_from": "2025-06-01"}})).status_code == 201
-    assert (await clients.post("/regions", headers=OPS, json={
+    assert (await clients.post("/regions", headers=administrator(institution_of(OPS)), json={
         "name": "Rejon Centrum", "pup_institution_id": PUP_ID, "ops_institution_id": OPS_ID,
         "area": {"gminas": ["2474011"]},
         "workers": {"job_broker": "anna.nowak@pup-5201", "social_worker": "ewa.lis@mops-520101"}})).status_code == 201
@@ -167,16 +167,16 @@ async def test_a_shared_clients_pzw_in_the_views_and_indicators(platform: Servic
     assert figures["activation_6m_all"]["details"]["activated_so_far"] == 1  # the internship started today
     assert figures["median_days_to_first_step"]["value"] == 30
     assert figures["shared_with_plan"]["value"] == 1.0
-    table = list(csv.DictReader(io.StringIO((await reports.get("/indicators", params={
+    table = list(csv.DictReader(io.StringIO((await reports.get("/indicators", headers=OPS, params={
         **scope, "format": "csv"})).text)))
     assert {r["indicator_id"] for r in table} >= {"activation_6m_all", "median_days_to_first_step"}
-    chart = await reports.get("/indicators/chart.svg", params=scope)
+    chart = await reports.get("/indicators/chart.svg", params=scope, headers=OPS)
     assert chart.headers["content-type"] == "image/svg+xml"
     assert chart.text.startswith("<svg")
 
     # Bad input: clear 422s, unknown things 404, other institutions 403.
-    assert (await reports.get("/indicators", params={"teryt": "24x"})).status_code == 422
-    assert (await reports.get("/indicators/nothing")).status_code == 404
+    assert (await reports.get("/indicators", params={"teryt": "24x"}, headers=OPS)).status_code == 422
+    assert (await reports.get("/indicators/nothing", headers=OPS)).status_code == 404
     assert (await reports.get(f"/cis/{CIS_ID}/bonus-candidates", headers=CIS_HEAD,
                               params={"month": "2026-1"})).status_code == 422
     assert (await reports.get(f"/cis/{CIS_ID}/attendance", headers=PUP)).status_code == 403

@@ -63,13 +63,13 @@ async def test_records_are_erased_when_their_retention_period_ends(infra: Infras
         # 10 years after the plan closed: only the client with the plan is due (the other changed more recently).
         due_plan = closed_on + timedelta(days=3651)
         assert (await job.run(due_plan, dry_run=True)).erased == [uuid.UUID(with_plan)]
-        assert (await clients.get(f"/clients/{with_plan}")).status_code == 200  # a dry run erases nothing
+        assert (await clients.get(f"/clients/{with_plan}", headers=HEADERS)).status_code == 200  # a dry run erases nothing
         assert (await job.run(due_plan)).erased == [uuid.UUID(with_plan)]
-        assert (await clients.get(f"/clients/{with_plan}")).status_code == 410
-        events = (await clients.get(f"/clients/{with_plan}/events")).json()
+        assert (await clients.get(f"/clients/{with_plan}", headers=HEADERS)).status_code == 410
+        events = (await clients.get(f"/clients/{with_plan}/events", headers=HEADERS)).json()
         assert events[-1]["type"] == "ClientErased"
         assert events[-1]["data"]["legal_basis"] == "retention_expired"
-        assert (await clients.get(f"/clients/{without_plan}")).status_code == 200
+        assert (await clients.get(f"/clients/{without_plan}", headers=HEADERS)).status_code == 200
         # 10 years after its last change the client without a plan is due as well, and the erased one not again;
         # import reports older than two years go (a running import stays).
         for status, batch in (("completed", uuid.uuid4()), ("running", uuid.uuid4())):
@@ -79,4 +79,4 @@ async def test_records_are_erased_when_their_retention_period_ends(infra: Infras
         report = await job.run(today + timedelta(days=3651))
         assert report.erased == [uuid.UUID(without_plan)]
         assert report.import_reports_pruned == 1
-        assert (await clients.get(f"/clients/{without_plan}")).status_code == 410
+        assert (await clients.get(f"/clients/{without_plan}", headers=HEADERS)).status_code == 410

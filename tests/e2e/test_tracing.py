@@ -16,7 +16,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from libs.events.infra import Infrastructure
 from tests.conftest import create_database
-from tests.support.people import ADDRESS, person, worker
+from tests.support.people import ADDRESS, institution_of, person, supervisor, worker
 from tests.support.processes import Process
 from tests.support.services import eventually, serving
 
@@ -87,7 +87,7 @@ async def test_one_trace_spans_the_request_the_relay_and_the_consumers_of_three_
         async with httpx.AsyncClient(timeout=10) as http:
             for process in processes:
                 await eventually(lambda p=process: _ready(http, p.url), within=60)
-            agreement = await http.post(f"{clients.url}/agreements", headers=PUP, json={
+            agreement = await http.post(f"{clients.url}/agreements", headers=supervisor(institution_of(PUP)), json={
                 "pup_institution_id": "PUP-6101", "ops_institution_id": "MOPS-610101", "valid": {"from": "2026-01-01"},
                 "legal_basis": {"code": "X", "text": "x", "applies_from": "2025-06-01"}})
             assert agreement.status_code == 201

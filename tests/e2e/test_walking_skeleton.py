@@ -19,6 +19,7 @@ pytestmark = pytest.mark.infra
 
 # Institutions of this test only: other tests register clients on the same topics.
 HEADERS = worker("PUP-2471", "anna.nowak", "job_broker")
+MOPS = worker("MOPS-2471", "ewa.lis", "social_worker")
 REGISTRATION = {
     "institution_id": "PUP-2471", "institution_kind": "PUP",
     "identity": {"pesel": "44051401359", "first_name": "Jan", "last_name": "Kowalski", "birth_date": "1944-05-14"},
@@ -41,7 +42,7 @@ async def test_a_registered_client_becomes_visible_in_the_reporting_read_model(i
         accepted_at = time.monotonic()
 
         async def visible() -> dict | None:  # type: ignore[type-arg]
-            answer = await reports.get(f"/clients/{client_id}")
+            answer = await reports.get(f"/clients/{client_id}", headers=HEADERS)
             return answer.json() if answer.status_code == 200 else None
 
         view = await eventually(visible, within=10)
@@ -52,16 +53,16 @@ async def test_a_registered_client_becomes_visible_in_the_reporting_read_model(i
 
         # The same person registered at the OPS joins the same record; the read model follows.
         ops = {**REGISTRATION, "institution_id": "MOPS-2471", "institution_kind": "OPS"}
-        joined = await clients.post("/clients", json=ops, headers=worker("MOPS-2471", "anna.nowak", "job_broker"))
+        joined = await clients.post("/clients", json=ops, headers=MOPS)
         assert joined.status_code == 201
         assert joined.json()["client_id"] == client_id
 
         async def both_registrations() -> bool:
-            answer = await reports.get(f"/clients/{client_id}")
+            answer = await reports.get(f"/clients/{client_id}", headers=HEADERS)
             return len(answer.json()["registrations"]) == 2
 
         await eventually(both_registrations)
-        listing = await reports.get("/institutions/MOPS-2471/clients")
+        listing = await reports.get("/institutions/MOPS-2471/clients", headers=MOPS)
         assert [c["client_id"] for c in listing.json()["items"]] == [client_id]
 
 
@@ -105,8 +106,8 @@ async def test_bad_input_gets_clear_errors(infra: Infrastructure) -> None:
         assert stale.status_code == 409
         assert stale.json()["current_version"] == 2
 
-        unknown = await clients.get("/clients/0190b7a2-0000-7000-8000-000000000000")
+        unknown = await clients.get("/clients/0190b7a2-0000-7000-8000-000000000000", headers=HEADERS)
         assert unknown.status_code == 404
-        past = await clients.get(f"/clients/{client_id}", params={"as_of": created.json()["registrations"][0]
-                                                                          ["registered_on"] + "T00:00:00Z"})
+        morning = created.json()["registrations"][0]["registered_on"] + "T00:00:00Z"
+        past = await clients.get(f"/clients/{client_id}", headers=HEADERS, params={"as_of": morning})
         assert past.status_code == 404  # the record did not exist yet on that morning

@@ -81,13 +81,14 @@ async def _client_commands(http: httpx.AsyncClient, base: str, n: int, changes: 
             "address": address(n, 0), "registered_on": "2026-11-02"}
     answer = await _call(http, "POST", f"{base}/clients", result, json=body, headers=HEADERS)
     if answer.status_code == 409:  # a retry of a registration that was stored before the service died
-        answer = await _call(http, "GET", f"{base}/clients", result, params={"pesel": identity["pesel"]})
+        answer = await _call(http, "GET", f"{base}/clients", result, params={"pesel": identity["pesel"]},
+                             headers=HEADERS)
     ids[n] = answer.json()["client_id"]
     progress[0] += 1
     for step in range(1, changes + 1):
         wanted = address(n, step)
         while True:
-            current = await _call(http, "GET", f"{base}/clients/{ids[n]}", result)
+            current = await _call(http, "GET", f"{base}/clients/{ids[n]}", result, headers=HEADERS)
             if current.json()["address"]["postal_code"] == wanted["postal_code"] and current.json()["address"][
                     "building"] == wanted["building"]:
                 break  # applied by an attempt whose answer was lost
@@ -170,7 +171,8 @@ async def _settle(http: httpx.AsyncClient, writer: Process, reader: Process, ids
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError, KeyError, ValueError):
             ready = (await http.get(f"{writer.url}/health/ready")).json()
-            listing = await http.get(f"{reader.url}/institutions/{INSTITUTION}/clients", params={"limit": 1})
+            listing = await http.get(f"{reader.url}/institutions/{INSTITUTION}/clients", params={"limit": 1},
+                                     headers=HEADERS)
             if ready.get("outbox_backlog") == 0 and listing.status_code == 200:
                 return
         await asyncio.sleep(0.5)
@@ -185,7 +187,7 @@ async def _check(infra: Infrastructure, databases: tuple[str, str], ids: dict[in
         versions = {r["stream_id"]: r["version"] for r in await writer_db.fetch(
             "SELECT stream_id, version FROM event_streams WHERE stream_type = 'client'")}
         deadline = time.monotonic() + 300
-        while True:  # the projection catches up
+        while True:  # the projection catches up (ClientDirectory runs in the reporting group "records")
             applied = {r["stream_id"]: r["version"] for r in await reader_db.fetch(
                 "SELECT stream_id, version FROM projection_streams WHERE projection = $2 AND stream_id = ANY($1)",
                 list(ids.values()), DIRECTORY)}

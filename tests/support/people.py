@@ -32,6 +32,16 @@ def worker(institution: str, user: str, role: str, region: str | None = None) ->
     return bearer(development_issuer().token(institution, user, role, region=region))
 
 
+def supervisor(institution: str) -> dict[str, str]:
+    """The head of an institution (signs agreements, sees the supervisor views)."""
+    return worker(institution, f"kierownik@{institution.lower()}", "supervisor")
+
+
+def administrator(institution: str) -> dict[str, str]:
+    """An institution's administrator (regions and the pairing of workers)."""
+    return worker(institution, f"administrator@{institution.lower()}", "administrator")
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -70,10 +70,11 @@ def network_events(network: list[Pair], seed: int, start: date, end: date) -> li
 
     signed = start - timedelta(days=60)
     for pair in network:
-        director = pair.actor(f"dyrektor@{pair.pup.lower()}", "director")
+        director = pair.actor(f"dyrektor@{pair.pup.lower()}", "supervisor")
         emit("clients", "agreement", pair.agreement_id, CooperationAgreementSigned(
             agreement_id=pair.agreement_id, pup_institution_id=pair.pup, ops_institution_id=pair.ops,
             valid=Period(from_=signed), legal_basis=LEGAL_BASIS), director, signed)
+        administrator = pair.actor(f"administrator@{pair.ops.lower()}", "administrator", ops=True)
         for region in pair.regions:
             area = RegionArea(streets=tuple(StreetRange(city=pair.gmina.name, street=s) for s in region.streets)) \
                 if region.streets else RegionArea(gminas=(pair.gmina.teryt,))
@@ -81,8 +82,7 @@ def network_events(network: list[Pair], seed: int, start: date, end: date) -> li
                 region_id=region.region_id, name=region.name, pup_institution_id=pair.pup,
                 ops_institution_id=pair.ops, area=area, workers=CaseWorkers(
                     job_broker=region.job_broker, career_counsellor=region.career_counsellor,
-                    social_worker=region.social_worker)), pair.actor(region.social_worker, "social_worker", ops=True),
-                 signed + timedelta(days=14))
+                    social_worker=region.social_worker)), administrator, signed + timedelta(days=14))
         broker = pair.actor(pair.regions[0].job_broker, "job_broker")
         for offer in pair.offers:
             emit("matching", "offer", offer.offer_id, OfferPublished(

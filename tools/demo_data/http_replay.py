@@ -94,20 +94,20 @@ class ClientReplay:
         elif isinstance(e, c.ClientProfileUpdated):
             sections = e.model_dump(mode="json", exclude={"client_id", "institution_id"}, exclude_none=True)
             await ok(await self.http.patch(f"{self._client_url}/profile", json=sections,
-                                           headers=self.headers(actor, await self._client_version())))
+                                           headers=self.headers(actor, await self._client_version(actor))))
         elif isinstance(e, c.BenefitGranted):
             await self._client_post("/benefits", actor, {**body(e, "kind", "basis", "monthly_amount", "period"),
                                                          "benefit_id": self.fresh(e.benefit_id)})
         elif isinstance(e, c.BenefitEnded):
             await ok(await self.http.post(f"{self._client_url}/benefits/{self.fresh(e.benefit_id)}/end", json={
                 "on": e.ended_on.isoformat(), "reason": e.reason},
-                headers=self.headers(actor, await self._client_version())))
+                headers=self.headers(actor, await self._client_version(actor))))
         elif isinstance(e, c.IncomeDeclared):
             await self._client_post("/incomes", actor, body(e, "source", "monthly_amount", "period",
                                                             "declared_by_client"))
         elif isinstance(e, c.ClientAddressChanged):
             await ok(await self.http.put(f"{self._client_url}/address", json=e.address.model_dump(mode="json"),
-                                         headers=self.headers(actor, await self._client_version())))
+                                         headers=self.headers(actor, await self._client_version(actor))))
         elif isinstance(e, p.PlanOpened):
             await self._open_plan(actor)
         elif isinstance(e, m.ReferralIssued | m.ReferralOutcomeRecorded):
@@ -119,8 +119,8 @@ class ClientReplay:
     def _client_url(self) -> str:
         return f"{self.urls['clients']}/clients/{self.client}"
 
-    async def _client_version(self) -> int:
-        answer = await ok(await self.http.get(self._client_url))
+    async def _client_version(self, actor: Actor) -> int:
+        answer = await ok(await self.http.get(self._client_url, headers=self.headers(actor)))
         return int(answer["version"])
 
     async def _client_post(self, path: str, actor: Actor, json: dict[str, Any]) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from libs.events.auth.policy import rule_of
 from libs.events.auth.principal import Principal
 from libs.events.auth.verifier import TokenVerifier, Unauthorized
 from libs.events.decider import Forbidden
@@ -24,34 +25,56 @@ def verifier_of(request: Request) -> TokenVerifier:
     return verifier
 
 
-async def current_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    on_behalf_of: Annotated[str | None, Header(alias="X-On-Behalf-Of", include_in_schema=False)] = None,
-) -> Principal:
-    """The verified caller. A service account (role `service`) may name the worker it acts for in
-    `X-On-Behalf-Of: user=...; institution=...; role=...` (a referral step the worker caused); nobody else may."""
+async def principal_of(request: Request) -> Principal:
+    """The verified caller (once per request). A service account (role `service`) may name the worker it acts for
+    in `X-On-Behalf-Of: user=...; institution=...; role=...` (a referral step the worker caused); nobody else may."""
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
+    credentials = await _bearer(request)
     if credentials is None:
         raise Unauthorized("an access token is required: send `Authorization: Bearer <token>`", error="")
     principal = await verifier_of(request).verify(credentials.credentials)
+    on_behalf = request.headers.get("X-On-Behalf-Of")
+    if on_behalf is not None:
+        if not principal.is_service:
+            raise Forbidden(f"X-On-Behalf-Of is only accepted from service accounts; {principal.user} is not one")
+        match = _ON_BEHALF.match(on_behalf)
+        if match is None:
+            raise Unauthorized("X-On-Behalf-Of must read `user=<id>; institution=<id>; role=<role>`")
+        user, institution, role = match.groups()
+        principal = Principal(user=user, name=user, institution=institution, roles=(role,), client_id=principal.user)
     request.state.principal = principal
-    if on_behalf_of is None:
-        return principal
-    if not principal.is_service:
-        raise Forbidden(f"X-On-Behalf-Of is only accepted from service accounts; {principal.user} is not one")
-    match = _ON_BEHALF.match(on_behalf_of)
-    if match is None:
-        raise Unauthorized("X-On-Behalf-Of must read `user=<id>; institution=<id>; role=<role>`")
-    user, institution, role = match.groups()
-    return Principal(user=user, name=user, institution=institution, roles=(role,), client_id=principal.user)
+    return principal
+
+
+async def enforce_access(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """The service's access rule for the route (libs.events.auth.policy), before anything else runs; the role
+    that satisfied it is the role recorded as acting."""
+    rule, path_params = rule_of(request)
+    if rule.public:
+        return
+    principal = await principal_of(request)
+    request.state.acting_role = rule.authorise(principal, path_params)
+
+
+async def current_principal(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The verified caller (documents the bearer scheme in OpenAPI)."""
+    return await principal_of(request)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def current_actor(principal: PrincipalDep) -> Actor:
-    """The actor recorded in event metadata for the verified caller."""
-    return principal.actor()
+def current_actor(request: Request, principal: PrincipalDep) -> Actor:
+    """The actor recorded in event metadata: the caller, in the role that the access rule admitted."""
+    return principal.actor(getattr(request.state, "acting_role", None))
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -104,6 +104,9 @@ class TokenVerifier:
         if header.get("alg") not in ALGORITHMS:
             raise Unauthorized(f"token algorithm {header.get('alg')!r} is not accepted")
         key = await self._key(str(header.get("kid", "")))
+        if key.algorithm_name and key.algorithm_name != header["alg"]:
+            raise Unauthorized(f"the token says {header['alg']}, but key {header.get('kid')} is an "
+                               f"{key.algorithm_name} key")
         try:
             claims: dict[str, Any] = jwt.decode(
                 token, key.key, algorithms=[str(header["alg"])], audience=self.audience, issuer=self.issuer,

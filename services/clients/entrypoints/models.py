@@ -175,9 +175,21 @@ class ClientPublic(BaseModel):
     consents: list[ConsentView]
     sharing: list[SharingView]
     assignments: list[AssignmentView]
+    withheld: list[str] = Field(default_factory=list, description="special-category sections present in the "
+                                "record but not shown to the caller's role (e.g. profile.health)")
 
     @classmethod
-    def of(cls, s: ClientState, version: int) -> ClientPublic:
+    def of(cls, s: ClientState, version: int, withhold: frozenset[str] = frozenset()) -> ClientPublic:
+        """The record as the API shows it; the profile sections named in `withhold` are left out."""
+        view = cls._of(s, version)
+        hidden = sorted(k for k in withhold if getattr(view.profile, k, None) is not None)
+        if not hidden:
+            return view
+        profile = view.profile.model_copy(update=dict.fromkeys(hidden))
+        return view.model_copy(update={"profile": profile, "withheld": [f"profile.{k}" for k in hidden]})
+
+    @classmethod
+    def _of(cls, s: ClientState, version: int) -> ClientPublic:
         assert s.client_id is not None
         assert s.identity is not None
         assert s.address is not None

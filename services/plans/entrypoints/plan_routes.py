@@ -12,6 +12,7 @@ from libs.events.http import EventView, IfMatch, NotFound, etag
 from services.plans.application.plans import WARSAW
 from services.plans.domain import commands as c
 from services.plans.entrypoints.dependencies import CHANGE_RESPONSES, ActorDep, AppDep, change
+from services.plans.entrypoints.plan_access import check_plan_reader, check_sharing_reader
 from services.plans.entrypoints.requests import (
     CloseRequest,
     IpdRequest,
@@ -49,6 +50,7 @@ async def get_plan(
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)  # a moment without an offset is read as UTC
     state, version = await plans.get(plan_id, as_of)
+    check_plan_reader(actor, state, plan_id)
     response.headers["ETag"] = etag(version)
     return plan_view(state, version, as_of.astimezone(WARSAW).date() if as_of else plans.today())
 
@@ -56,13 +58,17 @@ async def get_plan(
 @router.get("/plans/{plan_id}/events", response_model=list[EventView])
 async def plan_events(plan_id: uuid.UUID, actor: ActorDep, plans: AppDep) -> list[EventView]:
     """Every event of the plan, oldest first."""
+    state, _ = await plans.get(plan_id)
+    check_plan_reader(actor, state, plan_id)
     return [EventView.of(e) for e in await plans.history(plan_id)]
 
 
 @router.get("/clients/{client_id}/plan", response_model=PlanView, responses={404: {"description": "no plan"}})
 async def client_plan(client_id: uuid.UUID, actor: ActorDep, plans: AppDep, response: Response) -> PlanView:
     """The client's open joint plan, else the latest closed one."""
-    state, version = await plans.get(await plans.plan_of_client(client_id))
+    plan_id = await plans.plan_of_client(client_id)
+    state, version = await plans.get(plan_id)
+    check_plan_reader(actor, state, plan_id)
     response.headers["ETag"] = etag(version)
     return plan_view(state, version, plans.today())
 
@@ -74,6 +80,7 @@ async def client_sharing(client_id: uuid.UUID, actor: ActorDep, plans: AppDep) -
     sharings = await plans.sharings_of(client_id)
     if not sharings:
         raise NotFound(f"client {client_id} is not known as a shared client")
+    check_sharing_reader(actor, sharings, client_id)
     return [sharing_view(s, plans.today()) for s in sharings]
 
 

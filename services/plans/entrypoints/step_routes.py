@@ -10,6 +10,7 @@ from libs.events.http import IfMatch, NotFound
 from libs.events.ids import new_id
 from services.plans.domain import commands as c
 from services.plans.entrypoints.dependencies import CHANGE_RESPONSES, ActorDep, AppDep, change
+from services.plans.entrypoints.plan_access import check_plan_reader
 from services.plans.entrypoints.requests import (
     AttendanceRequest,
     BonusRequest,
@@ -43,6 +44,7 @@ async def add_step(plan_id: uuid.UUID, body: StepAddRequest, actor: ActorDep, pl
 async def get_step(plan_id: uuid.UUID, step_id: uuid.UUID, actor: ActorDep, plans: AppDep) -> StepView:
     """One step of the plan."""
     state, _ = await plans.get(plan_id)
+    check_plan_reader(actor, state, plan_id)
     step = state.steps.get(step_id)
     if step is None:
         raise NotFound(f"step {step_id} is not part of plan {plan_id}")

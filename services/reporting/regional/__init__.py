@@ -4,7 +4,7 @@ Plug it into the reporting service with one projection and one router (services/
 
     regional = RegionalFeed()
     runtime = ServiceRuntime("reporting", settings, registry, projections=[ClientDirectory(), regional.projection])
-    ... create_app(..., [router, regional.router])
+    ... create_app(..., [router, regional.router], policy=POLICY)
 
 The router's lifespan creates the regional topics and runs the publisher once the runtime has started.
 """

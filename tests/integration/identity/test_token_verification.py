@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -147,3 +148,15 @@ def _record(urls: list[str]):  # type: ignore[no-untyped-def]
     async def hook(request: httpx.Request) -> None:
         urls.append(str(request.url))
     return hook
+
+
+async def test_a_token_must_use_the_algorithm_of_its_key(api: httpx.AsyncClient, identity_issuer: DevelopmentIssuer,
+                                                         tmp_path: Path) -> None:
+    key_file = tmp_path / "key.pem"
+    identity_issuer.issuer.signer.write_pem(key_file)  # the issuer's own key, used with another algorithm
+    claims = jwt.decode(token(identity_issuer), options={"verify_signature": False})
+    other = jwt.encode(claims, key_file.read_bytes(), algorithm="PS256",
+                       headers={"kid": identity_issuer.issuer.signer.kid})
+    answer = await api.get("/me", headers=bearer(other))
+    assert answer.status_code == 401
+    assert "RS256 key" in answer.json()["detail"]

@@ -13,6 +13,7 @@ import pytest
 from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
 from libs.events.service_app import create_app
+from services.reporting.access_policy import POLICY
 from services.reporting.config import ReportingSettings
 from services.reporting.regional import RegionalFeed, RegionalSettings
 from services.reporting.regional.deidentify import topic_of
@@ -37,7 +38,8 @@ async def api(feed: Feed) -> AsyncIterator[httpx.AsyncClient]:
                                  run_projections=False)
     regional = RegionalFeed(RegionalSettings(pseudonym_key=KEY, publish=False))
     runtime = ServiceRuntime("reporting", settings, registry, projections=[regional.projection])
-    app = create_app("reporting", "regional feed", settings, runtime, runtime.lifespan, [regional.router])
+    app = create_app("reporting", "regional feed", settings, runtime, runtime.lifespan, [regional.router],
+                     policy=POLICY)
     async with serving(app) as client:
         yield client
 

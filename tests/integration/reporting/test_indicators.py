@@ -16,8 +16,19 @@ from services.reporting.indicators.definitions import load_definitions
 from tests.integration.reporting import scenario
 from tests.integration.reporting.conftest import Feed
 from tests.integration.reporting.history import Office
+from tests.support.people import worker
 
 pytestmark = pytest.mark.infra
+
+ANALYST = worker("ROPS-24", "analityk@rops-24", "rops_analyst", "24")
+
+
+@pytest.fixture
+def reporting(reporting: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The reporting service, called by a ROPS analyst (indicators need an access token too)."""
+    reporting.headers.update(ANALYST)
+    return reporting
+
 
 PERIOD = {"from": scenario.START.isoformat(), "to": scenario.END.isoformat(), "as_of": scenario.AS_OF.isoformat()}
 

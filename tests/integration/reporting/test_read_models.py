@@ -72,7 +72,7 @@ async def test_ops_views(reporting: httpx.AsyncClient, feed: Feed, office: Offic
 async def test_cis_views(reporting: httpx.AsyncClient, feed: Feed, office: Office) -> None:
     cast = views_history.build(office)
     await feed(cast.history)
-    boss = headers(office.cis, "kierownik.cis", "manager")
+    boss = headers(office.cis, "kierownik.cis", "supervisor")
 
     expiring = (await reporting.get(f"/cis/{office.cis}/ipzs-expiring", headers=boss)).json()
     assert [(r["client_id"], r["days_left"]) for r in expiring["items"]] == [(str(cast.candidate), 3)]
@@ -108,7 +108,7 @@ async def test_supervisor_views_and_who_may_read(reporting: httpx.AsyncClient, f
     overdue = (await reporting.get(f"/supervisor/{office.pup}/overdue-steps", headers=boss)).json()
     assert [s["step_id"] for s in overdue["items"]] == [str(cast.overdue_step)]
     conflicts = (await reporting.get(f"/supervisor/{office.ops}/conflicts",
-                                     headers=headers(office.ops, "kierownik.ops", "manager"))).json()
+                                     headers=headers(office.ops, "kierownik.ops", "supervisor"))).json()
     assert conflicts["total"] == 1
 
     assert (await reporting.get(f"/supervisor/{office.pup}/summary", headers=anna)).status_code == 403
@@ -119,7 +119,7 @@ async def test_supervisor_views_and_who_may_read(reporting: httpx.AsyncClient, f
     assert (await reporting.get(f"/pup/{office.ops}/shared-clients",
                                 headers=headers(office.ops, "ewa.social", "social_worker"))).status_code == 404
     assert (await reporting.get(f"/pup/{office.pup}/shared-clients")).status_code == 401  # no access token
-    bad = await reporting.get(f"/ops/{office.ops}/benefits", headers=headers(office.ops, "ewa.social", "x"),
+    bad = await reporting.get(f"/ops/{office.ops}/benefits", headers=headers(office.ops, "ewa.social", "social_worker"),
                               params={"from": "2026-05-01", "to": "2026-04-01"})
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "from")
     bad = await reporting.get(f"/pup/{office.pup}/referrals", headers=boss, params={"limit": 0})
