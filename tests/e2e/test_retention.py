@@ -63,7 +63,8 @@ async def test_records_are_erased_when_their_retention_period_ends(infra: Infras
         # 10 years after the plan closed: only the client with the plan is due (the other changed more recently).
         due_plan = closed_on + timedelta(days=3651)
         assert (await job.run(due_plan, dry_run=True)).erased == [uuid.UUID(with_plan)]
-        assert (await clients.get(f"/clients/{with_plan}", headers=HEADERS)).status_code == 200  # a dry run erases nothing
+        # a dry run erases nothing
+        assert (await clients.get(f"/clients/{with_plan}", headers=HEADERS)).status_code == 200
         assert (await job.run(due_plan)).erased == [uuid.UUID(with_plan)]
         assert (await clients.get(f"/clients/{with_plan}", headers=HEADERS)).status_code == 410
         events = (await clients.get(f"/clients/{with_plan}/events", headers=HEADERS)).json()
