@@ -1,5 +1,6 @@
 """One trace from an HTTP request through the event store, the outbox relay and Kafka into the consumers of
-other services, exported over OTLP (configured by the standard OTEL_* variables) to a real OTLP/HTTP receiver."""
+other services and the notification that results, exported over OTLP (configured by the standard OTEL_* variables)
+to a real OTLP/HTTP receiver."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from libs.events.infra import Infrastructure
 from tests.conftest import create_database
-from tests.support.people import ADDRESS, institution_of, person, supervisor, worker
+from tests.support.people import ADDRESS, administrator, institution_of, person, supervisor, worker
 from tests.support.processes import Process
 from tests.support.services import eventually, serving
 
@@ -69,17 +70,18 @@ async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
         yield collected, str(http.base_url)
 
 
-async def test_one_trace_spans_the_request_the_relay_and_the_consumers_of_three_services(
+async def test_one_trace_spans_the_request_the_relay_the_consumers_and_the_notification(
     infra: Infrastructure, receiver: tuple[Receiver, str], tmp_path: Path
 ) -> None:
     collected, endpoint = receiver
     processes = []
     for module, prefix in (("services.clients", "CLIENTS"), ("services.plans", "PLANS"),
-                           ("services.reporting", "REPORTING")):
+                           ("services.reporting", "REPORTING"), ("services.notifications", "NOTIFICATIONS")):
         keys = {"PZW_KEY_SERVICE_URL": processes[0].url} if processes else {}  # clients gives the data keys
         process = Process(module, prefix, await create_database(infra.postgres_dsn, "trace"), infra, tmp_path,
                           env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": f"pzw-{prefix.lower()}",
-                               "OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_METRIC_EXPORT_INTERVAL": "1000", **keys})
+                               "OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_METRIC_EXPORT_INTERVAL": "1000",
+                               "PZW_NOTIFICATIONS_SMTP_ENABLED": "false", **keys})
         process.start()
         processes.append(process)
     clients = processes[0]
@@ -91,6 +93,12 @@ async def test_one_trace_spans_the_request_the_relay_and_the_consumers_of_three_
                 "pup_institution_id": "PUP-6101", "ops_institution_id": "MOPS-610101", "valid": {"from": "2026-01-01"},
                 "legal_basis": {"code": "X", "text": "x", "applies_from": "2025-06-01"}})
             assert agreement.status_code == 201
+            # The pair of workers of the client's area: the social worker hears of the PUP's status change.
+            region = await http.post(f"{clients.url}/regions", headers=administrator(institution_of(OPS)), json={
+                "name": "Rejon T", "pup_institution_id": "PUP-6101", "ops_institution_id": "MOPS-610101",
+                "area": {"postal_codes": [ADDRESS["postal_code"]]},
+                "workers": {"job_broker": "a@pup-6101", "social_worker": "b@mops-610101"}})
+            assert region.status_code == 201, region.text
             someone = person("Olga", "Trace", male=False)
             body = {"identity": someone, "address": ADDRESS, "registered_on": "2026-11-02"}
             await http.post(f"{clients.url}/clients", headers=PUP,
@@ -98,6 +106,7 @@ async def test_one_trace_spans_the_request_the_relay_and_the_consumers_of_three_
             shared = await http.post(f"{clients.url}/clients", headers=OPS,
                                      json={**body, "institution_id": "MOPS-610101", "institution_kind": "OPS"})
             assert shared.status_code == 201
+            client_id = shared.json()["client_id"]
 
             async def trace_across_three() -> str | None:
                 return next((t for t, services in collected.services.items() if len(services) >= 3), None)
@@ -110,14 +119,45 @@ async def test_one_trace_spans_the_request_the_relay_and_the_consumers_of_three_
                         and "pzw-reporting" in collected.metrics["pzw.consumer.lag"])
 
             await eventually(metrics_exported, within=30)
+
+            # A status change by the PUP: its trace reaches the notifications service, which tells the partner.
+            async def paired() -> bool:
+                record = await http.get(f"{clients.url}/clients/{client_id}", headers=PUP)
+                return record.status_code == 200 and bool(record.json()["assignments"])
+
+            await eventually(paired, within=30)
+            changed = await http.post(f"{clients.url}/clients/{client_id}/unemployment-status", headers=PUP, json={
+                "status": "deregistered", "reason": "took_work", "effective_on": "2026-11-20"})
+            assert changed.status_code == 200, changed.text
+            notifications = processes[3]
+
+            async def told() -> bool:
+                inbox = await http.get(f"{notifications.url}/inbox", headers=OPS)
+                return inbox.status_code == 200 and any(i["kind"] == "partner_changed_status"
+                                                        for i in inbox.json()["items"])
+
+            await eventually(told, within=60)
+
+            async def status_trace() -> str | None:
+                return next((t for t, names in collected.spans.items()
+                             if any(n.startswith("pzw-clients: POST /clients/{client_id}/unemployment-status")
+                                    for n in names)
+                             and "pzw-notifications" in collected.services[t]), None)
+
+            notified = await eventually(status_trace, within=30)
     finally:
         for process in processes:
             process.stop()
-    assert collected.services[trace_id] == {"pzw-clients", "pzw-plans", "pzw-reporting"}
+    assert collected.services[trace_id] >= {"pzw-clients", "pzw-plans", "pzw-reporting"}
     names = collected.spans[trace_id]
     assert any(n.startswith("pzw-clients: POST") for n in names), names
     assert "pzw-clients: eventstore.append" in names
     assert any(n.startswith("pzw-clients: pzw.clients.v1 publish") for n in names), names
+    told_spans = collected.spans[notified]
+    # The notifications consumer's span of the status event (its batch's, or the event's own in a larger batch):
+    # the notification the inbox showed was stored in that span's transaction.
+    assert any(n.startswith("pzw-notifications: notify_") and n.endswith((" apply", " process"))
+               for n in told_spans), told_spans
 
 
 async def _ready(http: httpx.AsyncClient, url: str) -> bool:
