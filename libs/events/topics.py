@@ -7,6 +7,8 @@ PLANS = "pzw.plans.v1"
 MATCHING = "pzw.matching.v1"
 CONFLICTS = "pzw.conflicts.v1"
 NOTIFICATIONS = "pzw.notifications.v1"
+ACCESS = "pzw.access.v1"
+"""Reads of personal data by every service, gathered into the clients service's access log."""
 
 
 def event_topic(name: str, partitions: int, replication: int = 1) -> TopicSpec:

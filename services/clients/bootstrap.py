@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 from fastapi import FastAPI
 
+from libs.events.access_log import AccessLog, AccessLogProjection
 from libs.events.key_store import MasterKey, PostgresKeyStore
 from libs.events.migrations import migrate
 from libs.events.runtime import ServiceRuntime
@@ -16,8 +17,6 @@ from libs.events.service_app import create_app
 from libs.events.subscription import StoreSubscription
 from libs.events.topics import CLIENTS
 from services.clients.access_policy import POLICY
-from services.clients.adapters.access_log import MIGRATIONS as ACCESS_LOG_MIGRATIONS
-from services.clients.adapters.access_log import AccessLog
 from services.clients.adapters.identity_index import MIGRATIONS, PostgresIdentityIndex
 from services.clients.adapters.indexes import WriteIndexes
 from services.clients.application.clients import ClientsApplication
@@ -46,15 +45,15 @@ def build_app(settings: ClientsSettings | None = None) -> FastAPI:
         return key_store
 
     rules = RetentionRules.load(settings.retention_path)  # a bad retention file stops the start, not a night run
-    runtime = ServiceRuntime("clients", settings, registry, publishes=[CLIENTS], projections=[PlanClock()],
-                             key_source=own_keys)
+    runtime = ServiceRuntime("clients", settings, registry, publishes=[CLIENTS],
+                             projections=[PlanClock(), AccessLogProjection()], key_source=own_keys)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.prepare()
         await migrate(runtime.pool, "clients", MIGRATIONS)
-        await migrate(runtime.pool, "clients.access_log", ACCESS_LOG_MIGRATIONS)
-        app.state.access_log = AccessLog(runtime.pool)
+        app.state.access_log = access_log = AccessLog(runtime.pool, "clients")
+        await access_log.migrate()
         indexes = WriteIndexes(runtime.pool)
         assert key_store is not None
         assert runtime.sealer is not None

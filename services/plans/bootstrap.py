@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from libs.events.access_log import AccessLog
 from libs.events.migrations import migrate
 from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
 from libs.events.service_app import create_app
-from libs.events.topics import PLANS
+from libs.events.topics import ACCESS, PLANS
 from services.plans.access_policy import POLICY
 from services.plans.adapters.plan_index import MIGRATIONS, PostgresPlanIndex
 from services.plans.adapters.shared_client_directory import SharedClientDirectory
@@ -24,12 +25,14 @@ from services.plans.projections.shared_clients import SharedClients
 def build_app(settings: PlansSettings | None = None, clock: Clock = utc_now) -> FastAPI:
     """The plans service app; `clock` gives the moment commands happen (tests may move it)."""
     settings = settings or PlansSettings()
-    runtime = ServiceRuntime("plans", settings, registry, publishes=[PLANS], projections=[SharedClients()])
+    runtime = ServiceRuntime("plans", settings, registry, publishes=[PLANS, ACCESS], projections=[SharedClients()])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime.lifespan(app):
             await migrate(runtime.pool, "plans", MIGRATIONS)
+            app.state.access_log = access_log = AccessLog(runtime.pool, "plans", runtime.store)
+            await access_log.migrate()
             app.state.plans = PlansApplication(runtime.pool, runtime.store, PostgresPlanIndex(runtime.pool),
                                                SharedClientDirectory(runtime.pool), clock)
             yield

@@ -6,12 +6,17 @@ listed here. Read models may run grouped (one consumer and transaction for sever
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
+from libs.events.access_log import AccessLog
 from libs.events.projection import Projection
 from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
 from libs.events.service_app import create_app
+from libs.events.topics import ACCESS
 from services.reporting.access_policy import POLICY
 from services.reporting.config import ReportingSettings
 from services.reporting.entrypoints.access import ReadModelConfig
@@ -49,9 +54,18 @@ def projections() -> list[Projection]:
 def build_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
     regional = RegionalFeed()
-    runtime = ServiceRuntime("reporting", settings, registry, projections=[*projections(), regional.projection])
+    runtime = ServiceRuntime("reporting", settings, registry, publishes=[ACCESS],
+                             projections=[*projections(), regional.projection])
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime.lifespan(app):
+            app.state.access_log = access_log = AccessLog(runtime.pool, "reporting", runtime.store)
+            await access_log.migrate()
+            yield
+
     app = create_app("PZW reporting", "Read models per institution, indicators and the de-identified regional "
-                     "feed, built from the platform's events.", settings, runtime, runtime.lifespan,
+                     "feed, built from the platform's events.", settings, runtime, lifespan,
                      [*ROUTERS, regional.router], policy=POLICY)
     app.state.reporting = ReadModelConfig(
         norms=load_norms(settings.norms_path),

@@ -191,11 +191,11 @@ async def test_a_workers_caseload_lists_their_clients_by_name_and_sharing(platfo
                                                                               "social_worker")
     other = worker(pup_id, "olga.baran@pup-5202", "job_broker")
     head = worker(pup_id, "kierownik@pup-5202", "supervisor")
-    assert (await clients.post("/agreements", headers=broker, json={
+    assert (await clients.post("/agreements", headers=head, json={
         "pup_institution_id": pup_id, "ops_institution_id": ops_id, "valid": {"from": "2025-06-01"},
         "legal_basis": {"code": "RODO-6-1-e", "text": "art. 6 ust. 1 lit. e RODO",
                         "applies_from": "2025-06-01"}})).status_code == 201
-    assert (await clients.post("/regions", headers=social, json={
+    assert (await clients.post("/regions", headers=administrator(ops_id), json={
         "name": "Rejon", "pup_institution_id": pup_id, "ops_institution_id": ops_id, "area": {"gminas": ["2474011"]},
         "workers": {"job_broker": "jan.maj@pup-5202", "social_worker": "ewa.lis@mops-520201"}})).status_code == 201
     names = [("Zofia", "Nowicka"), ("Zenon", "Nowak"), ("Adam", "Zięba")]
@@ -222,4 +222,6 @@ async def test_a_workers_caseload_lists_their_clients_by_name_and_sharing(platfo
     assert (await reports.get(f"/caseload/{pup_id}/clients", headers=head)).json()["total"] == 3
     assert (await reports.get(f"/caseload/{pup_id}/clients", headers=broker,
                               params={"sharing": "maybe"})).status_code == 422
-    assert (await reports.get("/caseload/CIS-1/clients", headers=broker)).status_code == 404
+    cis_staff = worker("CIS-1", "jan.kis@cis-1", "cis_worker")  # the view is for a PUP or OPS, not a CIS
+    assert (await reports.get("/caseload/CIS-1/clients", headers=cis_staff)).status_code == 404
+    assert (await reports.get("/caseload/CIS-1/clients", headers=broker)).status_code == 403  # not the own

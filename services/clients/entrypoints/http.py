@@ -9,17 +9,23 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from libs.events.access_log import AccessLog, event_fields, returned_fields
 from libs.events.auth import PrincipalDep
 from libs.events.decider import Forbidden, Outcome
 from libs.events.errors import StreamNotFound
 from libs.events.http import EventView, IfMatch, NotFound, etag, expected_version, optional_expected_version
 from libs.events.ids import new_id
 from libs.events.schemas.common import Address, InstitutionKind, institution_kind
-from services.clients.adapters.access_log import AccessLog
 from services.clients.domain import commands as cmd
 from services.clients.domain.client import decider
 from services.clients.domain.client_state import ClientState
-from services.clients.entrypoints.client_access import ACCESS_LOG, Reader, ReaderDep, check_reach
+from services.clients.entrypoints.client_access import (
+    ACCESS_LOG,
+    Reader,
+    ReaderDep,
+    check_reach,
+    withheld_profile,
+)
 from services.clients.entrypoints.dependencies import ActorDep, ClientsDep
 from services.clients.entrypoints.models import (
     BenefitChange,
@@ -43,7 +49,7 @@ EDIT = {**CHANGE, 428: {"description": "If-Match missing"}}
 
 def _answer(reader: Reader, outcome: Outcome[ClientState], response: Response) -> ClientPublic:
     response.headers["ETag"] = etag(outcome.version)
-    return ClientPublic.of(outcome.state, outcome.version, reader.withheld_profile)
+    return ClientPublic.of(outcome.state, outcome.version, withheld_profile(reader))
 
 
 def _kind(institution_id: str) -> InstitutionKind:
@@ -82,7 +88,7 @@ async def find_client(
     found = await clients.find(key) if key else None
     if found is None:
         raise NotFound("no client with this identity")
-    await reader.record(found, "GET /clients", ["client_id"], [], "identity lookup")
+    await reader.record(found, "GET /clients", ["client_id"], "identity lookup")
     return ClientRef(client_id=found)
 
 
@@ -97,9 +103,9 @@ async def get_client(
     if not state.exists:
         raise StreamNotFound(str(client_id))
     check_reach(state, reader.principal)
-    view = ClientPublic.of(state, version, reader.withheld_profile)
-    fields = sorted(k for k, v in view.model_dump(exclude={"client_id", "version", "withheld"}).items() if v)
-    await reader.record(client_id, "GET /clients/{client_id}", fields, view.withheld, "case handling")
+    view = ClientPublic.of(state, version, withheld_profile(reader))
+    fields = returned_fields(view, {"client_id", "version", "withheld"})
+    await reader.record(client_id, "GET /clients/{client_id}", fields, "case handling", view.withheld)
     response.headers["ETag"] = etag(version)
     return view
 
@@ -110,9 +116,8 @@ async def _history(client_id: uuid.UUID, clients: ClientsDep, reader: Reader, en
     check_reach(decider.fold([e.payload for e in events]), reader.principal)
     views = [EventView.of(e, withhold_special=not reader.sees_special_categories) for e in events
              if event_types is None or e.event_type in event_types]
-    fields = sorted({f"{v.type}.{k}" for v in views for k in v.data})
-    withheld = sorted({f"{v.type}.{k}" for v in views for k in v.withheld})
-    await reader.record(client_id, endpoint, fields, withheld, "history review")
+    fields, withheld = event_fields(views)
+    await reader.record(client_id, endpoint, fields, "history review", withheld)
     return views
 
 
@@ -134,6 +139,7 @@ class AccessLogEntry(BaseModel):
 
     read_id: int
     read_at: datetime
+    service: str = Field(description="the service that answered the read (clients, plans, reporting)")
     user: str
     institution: str
     role: str
@@ -155,17 +161,18 @@ async def access_log(
     client_id: uuid.UUID, clients: ClientsDep, principal: PrincipalDep, request: Request,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, before: Annotated[int | None, Query(ge=1)] = None,
 ) -> AccessLogPage:
-    """Every read of the client's personal data, newest first: who, which fields, through which endpoint and why
-    (for the data protection officer of an institution that registered or shares the client)."""
+    """Every read of the client's personal data in any service, newest first: who, which fields, through which
+    service and endpoint and why (the other services' reads arrive as events, docs/decisions/0012; for the data
+    protection officer of an institution that registered or shares the client)."""
     state, _ = await clients.get(client_id)
     if not state.exists:
         raise StreamNotFound(str(client_id))
     check_reach(state, principal, ACCESS_LOG.name)
     log: AccessLog = request.app.state.access_log
     reads = await log.of_client(client_id, limit, before)
-    items = [AccessLogEntry(read_id=n, read_at=r.read_at, user=r.user, institution=r.institution, role=r.role,
-                            via_client=r.via_client, endpoint=r.endpoint, fields=list(r.fields),
-                            withheld=list(r.withheld), purpose=r.purpose) for n, r in reads if r.read_at]
+    items = [AccessLogEntry(read_id=n, read_at=r.read_at, service=r.service, user=r.user, institution=r.institution,
+                            role=r.role, via_client=r.via_client, endpoint=r.endpoint, fields=list(r.fields),
+                            withheld=list(r.withheld), purpose=r.purpose) for n, r in reads]
     return AccessLogPage(items=items, next_before=items[-1].read_id if len(items) == limit else None)
 
 

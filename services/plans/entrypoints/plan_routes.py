@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from libs.events.access_log import ReaderDep, event_fields, returned_fields
 from libs.events.http import EventView, IfMatch, NotFound, etag
 from services.plans.application.plans import WARSAW
 from services.plans.domain import commands as c
@@ -24,6 +25,8 @@ from services.plans.entrypoints.requests import (
 from services.plans.entrypoints.views import PlanView, SharingView, plan_view, sharing_view
 
 router = APIRouter(tags=["plans"])
+PLAN_IDS = {"plan_id", "client_id", "agreement_id", "version"}
+"""Parts of a plan view that identify rather than describe (left out of the fields a read records)."""
 
 
 @router.post("/plans", status_code=201, response_model=PlanView, responses={
@@ -43,7 +46,7 @@ async def open_plan(body: PlanOpenRequest, actor: ActorDep, plans: AppDep, respo
 @router.get("/plans/{plan_id}", response_model=PlanView, responses={404: {"description": "unknown plan, or "
                                                                                         "not opened yet at as_of"}})
 async def get_plan(
-    plan_id: uuid.UUID, actor: ActorDep, plans: AppDep, response: Response,
+    plan_id: uuid.UUID, actor: ActorDep, plans: AppDep, response: Response, reader: ReaderDep,
     as_of: Annotated[datetime | None, Query(description="the plan as it was at this moment (ISO 8601)")] = None,
 ) -> PlanView:
     """The plan folded from its events, now or as it was at a past moment (time travel)."""
@@ -51,37 +54,50 @@ async def get_plan(
         as_of = as_of.replace(tzinfo=UTC)  # a moment without an offset is read as UTC
     state, version = await plans.get(plan_id, as_of)
     check_plan_reader(actor, state, plan_id)
+    view = plan_view(state, version, as_of.astimezone(WARSAW).date() if as_of else plans.today())
+    await reader.record(view.client_id, "GET /plans/{plan_id}", returned_fields(view, PLAN_IDS), "case handling")
     response.headers["ETag"] = etag(version)
-    return plan_view(state, version, as_of.astimezone(WARSAW).date() if as_of else plans.today())
+    return view
 
 
 @router.get("/plans/{plan_id}/events", response_model=list[EventView])
-async def plan_events(plan_id: uuid.UUID, actor: ActorDep, plans: AppDep) -> list[EventView]:
+async def plan_events(plan_id: uuid.UUID, actor: ActorDep, plans: AppDep, reader: ReaderDep) -> list[EventView]:
     """Every event of the plan, oldest first."""
     state, _ = await plans.get(plan_id)
     check_plan_reader(actor, state, plan_id)
-    return [EventView.of(e) for e in await plans.history(plan_id)]
+    views = [EventView.of(e) for e in await plans.history(plan_id)]
+    if state.client_id is not None:
+        await reader.record(state.client_id, "GET /plans/{plan_id}/events", event_fields(views)[0], "history review")
+    return views
 
 
 @router.get("/clients/{client_id}/plan", response_model=PlanView, responses={404: {"description": "no plan"}})
-async def client_plan(client_id: uuid.UUID, actor: ActorDep, plans: AppDep, response: Response) -> PlanView:
+async def client_plan(client_id: uuid.UUID, actor: ActorDep, plans: AppDep, response: Response,
+                      reader: ReaderDep) -> PlanView:
     """The client's open joint plan, else the latest closed one."""
     plan_id = await plans.plan_of_client(client_id)
     state, version = await plans.get(plan_id)
     check_plan_reader(actor, state, plan_id)
+    view = plan_view(state, version, plans.today())
+    await reader.record(view.client_id, "GET /clients/{client_id}/plan", returned_fields(view, PLAN_IDS),
+                        "case handling")
     response.headers["ETag"] = etag(version)
-    return plan_view(state, version, plans.today())
+    return view
 
 
 @router.get("/clients/{client_id}/sharing", response_model=list[SharingView],
             responses={404: {"description": "the client is not known as shared (yet)"}})
-async def client_sharing(client_id: uuid.UUID, actor: ActorDep, plans: AppDep) -> list[SharingView]:
+async def client_sharing(client_id: uuid.UUID, actor: ActorDep, plans: AppDep,
+                         reader: ReaderDep) -> list[SharingView]:
     """Which PUP-OPS pairs share the client and their workers, as this service learnt from the clients context."""
     sharings = await plans.sharings_of(client_id)
     if not sharings:
         raise NotFound(f"client {client_id} is not known as a shared client")
     check_sharing_reader(actor, sharings, client_id)
-    return [sharing_view(s, plans.today()) for s in sharings]
+    views = [sharing_view(s, plans.today()) for s in sharings]
+    fields = sorted({f for v in views for f in returned_fields(v)})
+    await reader.record(client_id, "GET /clients/{client_id}/sharing", fields, "case handling")
+    return views
 
 
 @router.post("/plans/{plan_id}/social-contract", response_model=PlanView, responses=CHANGE_RESPONSES)

@@ -6,6 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
+from libs.events.access_log import ReaderDep, returned_fields
 from libs.events.http import IfMatch, NotFound
 from libs.events.ids import new_id
 from services.plans.domain import commands as c
@@ -41,14 +42,18 @@ async def add_step(plan_id: uuid.UUID, body: StepAddRequest, actor: ActorDep, pl
 
 
 @router.get("/plans/{plan_id}/steps/{step_id}", response_model=StepView, responses={404: {"description": "unknown"}})
-async def get_step(plan_id: uuid.UUID, step_id: uuid.UUID, actor: ActorDep, plans: AppDep) -> StepView:
+async def get_step(plan_id: uuid.UUID, step_id: uuid.UUID, actor: ActorDep, plans: AppDep,
+                   reader: ReaderDep) -> StepView:
     """One step of the plan."""
     state, _ = await plans.get(plan_id)
     check_plan_reader(actor, state, plan_id)
     step = state.steps.get(step_id)
-    if step is None:
+    if step is None or state.client_id is None:
         raise NotFound(f"step {step_id} is not part of plan {plan_id}")
-    return step_view(step)
+    view = step_view(step)
+    await reader.record(state.client_id, "GET /plans/{plan_id}/steps/{step_id}",
+                        [f"steps.{f}" for f in returned_fields(view, {"step_id"})], "case handling")
+    return view
 
 
 @router.post("/plans/{plan_id}/steps/{step_id}/schedule", response_model=PlanView, responses=CHANGE_RESPONSES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
@@ -13,6 +14,8 @@ from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
+from libs.events.access_log import Reader
+from libs.events.access_log import ReaderDep as ReaderDep  # the views take it from here
 from libs.events.auth import current_actor
 from libs.events.decider import Forbidden
 from libs.events.envelope import Actor
@@ -117,10 +120,22 @@ def desk(actor: Actor, institution_id: str, kinds: set[InstitutionKind], setting
     return Filters(institution_id, worker, f.region_id, f.teryt, f.gmina, f.start, f.end)
 
 
-def audit(actor: Actor, view: str, f: Filters, rows: int) -> None:
-    """Every read of personal data is recorded: who, for which institution, which view and how many rows."""
-    log.info("personal data read", user=actor.user, institution=actor.institution, role=actor.role, view=view,
-             for_institution=f.institution_id, worker=f.worker, rows=rows)
+PERSONAL_COLUMNS = frozenset({
+    "first_name", "last_name", "birth_year", "gmina", "teryt", "postal_code", "monthly_amount", "benefits",
+    "unemployment_status", "deregistration_reason", "unemployment_status_since", "with_benefit_right", "note",
+    "outcome", "explanation_pl", "explanation_en", "main_goal", "title", "failure", "cancel_reason",
+})
+"""Columns of the views that describe the person (names, PESEL-derived data, address, situation, free text)."""
+
+
+async def audit(reader: Reader, view: str, f: Filters, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Record one read per client listed (one statement for the page), with the personal columns returned."""
+    clients = [r["client_id"] for r in rows if r.get("client_id") is not None]
+    fields = sorted({k for r in rows for k, v in r.items() if k in PERSONAL_COLUMNS and v not in (None, "", [])})
+    await reader.record(clients, reader.route, fields, "reporting")
+    log.info("personal data read", user=reader.principal.user, institution=reader.principal.institution,
+             role=reader.role, view=view, for_institution=f.institution_id, worker=f.worker, rows=len(rows),
+             clients=len(clients))
 
 
 class Page(BaseModel, Generic[T]):

@@ -17,6 +17,7 @@ from services.reporting.entrypoints.access import (
     Page,
     PagingDep,
     PoolDep,
+    ReaderDep,
     as_page,
     audit,
     desk,
@@ -45,6 +46,7 @@ class CaseloadClientRow(Person):
 @router.get("/clients", response_model=Page[CaseloadClientRow])
 async def caseload_clients(
     institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep, paging: PagingDep,
+    reader: ReaderDep,
     name: Annotated[str | None, Query(max_length=100, pattern=TEXT, description="start of the first or last name")
                     ] = None,
     sharing: Annotated[Sharing, Query(description="shared with the partner institution or not")] = "any",
@@ -54,5 +56,5 @@ async def caseload_clients(
     """The worker's clients by name (a supervisor sees every worker's, or one `worker`'s)."""
     scoped = desk(actor, institution_id, {InstitutionKind.PUP, InstitutionKind.OPS}, settings, f)
     rows = await worker_clients(db, scoped, paging, name, sharing, open_plan)
-    audit(actor, "caseload.clients", scoped, len(rows.items))
+    await audit(reader, "caseload.clients", scoped, rows.items)
     return as_page(rows, paging, CaseloadClientRow)

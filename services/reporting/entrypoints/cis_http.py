@@ -22,6 +22,7 @@ from services.reporting.entrypoints.access import (
     Page,
     PagingDep,
     PoolDep,
+    ReaderDep,
     ReadModelConfig,
     as_page,
     audit,
@@ -54,6 +55,7 @@ class IpzsPage(Page[IpzsRow]):
 @router.get("/ipzs-expiring", response_model=IpzsPage)
 async def ipzs_expiring(
     institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep, paging: PagingDep,
+    reader: ReaderDep,
     within_days: Annotated[int | None, Query(ge=0, le=366, description="default: the norm ipzs_expiring_days")] = None,
 ) -> IpzsPage:
     """Running IPZS whose term ends within the coming days, or lapsed without a renewal or an ending."""
@@ -62,17 +64,18 @@ async def ipzs_expiring(
     applied = norm(settings, "ipzs_expiring_days", day)
     rows = await cis.ipzs_expiring(db, scoped, day, within_days if within_days is not None else int(applied.value),
                                    paging)
-    audit(actor, "cis.ipzs_expiring", scoped, len(rows.items))
+    await audit(reader, "cis.ipzs_expiring", scoped, rows.items)
     return IpzsPage(**dict(as_page(rows, paging, IpzsRow)), norms=[applied])
 
 
 @router.get("/attendance", response_model=Page[MonthRow])
 async def attendance(institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep,
+                     reader: ReaderDep,
                      paging: PagingDep) -> Page[MonthRow]:
     """Monthly attendance of the participants in the period (months starting in it), newest first."""
     scoped = desk(actor, institution_id, CIS, settings, f)
     rows = await cis.attendance(db, scoped, paging)
-    audit(actor, "cis.attendance", scoped, len(rows.items))
+    await audit(reader, "cis.attendance", scoped, rows.items)
     return as_page(rows, paging, MonthRow)
 
 
@@ -84,6 +87,7 @@ class MonthPage(Page[MonthRow]):
 @router.get("/bonus-candidates", response_model=MonthPage)
 async def bonus_candidates(
     institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep, paging: PagingDep,
+    reader: ReaderDep,
     month: Annotated[str | None, Query(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$", description="default: last month")
                      ] = None,
     undecided_only: bool = False,
@@ -98,7 +102,7 @@ async def bonus_candidates(
         raise invalid("month", str(missing)) from None
     rows = await cis.bonus_candidates(db, scoped, first, float(share.value), int(unexcused.value), undecided_only,
                                       paging)
-    audit(actor, "cis.bonus_candidates", scoped, len(rows.items))
+    await audit(reader, "cis.bonus_candidates", scoped, rows.items)
     return MonthPage(**dict(as_page(rows, paging, MonthRow)), month=first, norms=[share, unexcused])
 
 
@@ -108,6 +112,7 @@ class GraduatePage(Page[GraduateRow]):
 
 @router.get("/graduates-follow-up", response_model=GraduatePage)
 async def graduates(institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep,
+                    reader: ReaderDep,
                     paging: PagingDep) -> GraduatePage:
     """Graduates whose follow-up (months after the IPZS ended, per the norm) falls due in the period (default:
     30 days either side of today), with the OPS and PUP workers who carry on."""
@@ -118,7 +123,7 @@ async def graduates(institution_id: str, actor: ActorDep, db: PoolDep, settings:
     applied = norm(settings, "graduate_follow_up_months", day)
     months = applied.value if isinstance(applied.value, list) else [int(applied.value)]
     rows = await cis.graduates_due(db, scoped, months, paging)
-    audit(actor, "cis.graduates_follow_up", scoped, len(rows.items))
+    await audit(reader, "cis.graduates_follow_up", scoped, rows.items)
     return GraduatePage(**dict(as_page(rows, paging, GraduateRow)), norms=[applied])
 
 

@@ -17,6 +17,7 @@ from services.reporting.entrypoints.access import (
     Page,
     PagingDep,
     PoolDep,
+    ReaderDep,
     as_page,
     audit,
     desk,
@@ -41,35 +42,38 @@ async def ops_caseload(institution_id: str, actor: ActorDep, db: PoolDep, settin
 @router.get("/benefits", response_model=Page[BenefitRow])
 async def ops_benefits(
     institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep, paging: PagingDep,
+    reader: ReaderDep,
     status: ops.BenefitStatus = "active",
 ) -> Page[BenefitRow]:
     """Benefits paid in the period next to the client's status at the PUP (flagging a questioned basis)."""
     scoped = desk(actor, institution_id, OPS, settings, f)
     rows = await ops.benefits(db, scoped, paging, status)
-    audit(actor, "ops.benefits", scoped, len(rows.items))
+    await audit(reader, "ops.benefits", scoped, rows.items)
     return as_page(rows, paging, BenefitRow)
 
 
 @router.get("/social-contract-steps", response_model=Page[StepRow])
 async def ops_steps(
     institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep, paging: PagingDep,
+    reader: ReaderDep,
     status: StepStatus = "open", overdue_only: bool = False,
 ) -> Page[StepRow]:
     """Steps of the OPS (the social contract's part of the joint plans) due in the period, by status."""
     scoped = desk(actor, institution_id, OPS, settings, f)
     rows = await steps(db, scoped, today(), paging, status, overdue_only)
-    audit(actor, "ops.social_contract_steps", scoped, len(rows.items))
+    await audit(reader, "ops.social_contract_steps", scoped, rows.items)
     return as_page(rows, paging, StepRow)
 
 
 @router.get("/conflicts", response_model=Page[ConflictRow])
 async def ops_conflicts(
     institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep, paging: PagingDep,
+    reader: ReaderDep,
     status: ops.ConflictStatus = "open",
     rule_id: Annotated[str | None, Query(pattern=r"^R\d+$")] = None,
 ) -> Page[ConflictRow]:
     """The conflicts inbox: conflicts naming the OPS (open by default), most severe and newest first."""
     scoped = desk(actor, institution_id, OPS, settings, f)
     rows = await ops.conflicts(db, scoped, paging, status, rule_id)
-    audit(actor, "ops.conflicts", scoped, len(rows.items))
+    await audit(reader, "ops.conflicts", scoped, rows.items)
     return as_page(rows, paging, ConflictRow)

@@ -19,6 +19,7 @@ from services.reporting.entrypoints.access import (
     Page,
     PagingDep,
     PoolDep,
+    ReaderDep,
     as_page,
     audit,
     desk,
@@ -44,24 +45,26 @@ async def pup_caseload(institution_id: str, actor: ActorDep, db: PoolDep, settin
 @router.get("/shared-clients", response_model=Page[SharedClientRow])
 async def pup_shared_clients(
     institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep, paging: PagingDep,
+    reader: ReaderDep,
     include_stopped: Annotated[bool, Query(description="also clients whose sharing stopped")] = False,
 ) -> Page[SharedClientRow]:
     """Shared clients with their OPS status: the OPS benefits in force, the social contract, the OPS steps."""
     scoped = desk(actor, institution_id, PUP, settings, f)
     rows = await pup.shared_clients(db, scoped, paging, include_stopped)
-    audit(actor, "pup.shared_clients", scoped, len(rows.items))
+    await audit(reader, "pup.shared_clients", scoped, rows.items)
     return as_page(rows, paging, SharedClientRow)
 
 
 @router.get("/steps-due", response_model=Page[StepRow])
 async def pup_steps_due(
     institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep, paging: PagingDep,
+    reader: ReaderDep,
     overdue_only: bool = False,
 ) -> Page[StepRow]:
     """Open IPD steps of the PUP due in the period (default: everything due within 14 days, overdue included)."""
     scoped = desk(actor, institution_id, PUP, settings, _next_two_weeks(f))
     rows = await steps(db, scoped, today(), paging, "open", overdue_only)
-    audit(actor, "pup.steps_due", scoped, len(rows.items))
+    await audit(reader, "pup.steps_due", scoped, rows.items)
     return as_page(rows, paging, StepRow)
 
 
@@ -74,12 +77,13 @@ class ReferralPage(Page[ReferralRow]):
 @router.get("/referrals", response_model=ReferralPage)
 async def pup_referrals(
     institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep, paging: PagingDep,
+    reader: ReaderDep,
     outcome: Literal["pending", "accepted", "refused", "no_show", "employed"] | None = None,
 ) -> ReferralPage:
     """Referrals (skierowania) issued in the period, newest first, with outcomes and their totals."""
     scoped = desk(actor, institution_id, PUP, settings, f)
     rows = await pup.referrals(db, scoped, paging, outcome)
-    audit(actor, "pup.referrals", scoped, len(rows.items))
+    await audit(reader, "pup.referrals", scoped, rows.items)
     page = as_page(rows, paging, ReferralRow)
     return ReferralPage(**dict(page), outcomes=await pup.referral_outcomes(db, scoped))
 

@@ -16,6 +16,7 @@ from services.reporting.entrypoints.access import (
     Page,
     PagingDep,
     PoolDep,
+    ReaderDep,
     as_page,
     audit,
     desk,
@@ -40,21 +41,23 @@ async def caseloads(institution_id: str, actor: ActorDep, db: PoolDep, settings:
 
 @router.get("/overdue-steps", response_model=Page[StepRow])
 async def overdue_steps(institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep,
+                        reader: ReaderDep,
                         paging: PagingDep) -> Page[StepRow]:
     """Open steps of the institution past their due day, the longest overdue first."""
     scoped = desk(actor, institution_id, ANY_DESK, settings, f, supervisors_only=True)
     rows = await steps(db, scoped, today(), paging, "open", overdue_only=True)
-    audit(actor, "supervisor.overdue_steps", scoped, len(rows.items))
+    await audit(reader, "supervisor.overdue_steps", scoped, rows.items)
     return as_page(rows, paging, StepRow)
 
 
 @router.get("/conflicts", response_model=Page[ConflictRow])
 async def open_conflicts(institution_id: str, actor: ActorDep, db: PoolDep, settings: ConfigDep, f: FiltersDep,
+                         reader: ReaderDep,
                          paging: PagingDep, status: ops.ConflictStatus = "open") -> Page[ConflictRow]:
     """Conflicts naming the institution (open by default), most severe and newest first."""
     scoped = desk(actor, institution_id, ANY_DESK, settings, f, supervisors_only=True)
     rows = await ops.conflicts(db, scoped, paging, status)
-    audit(actor, "supervisor.conflicts", scoped, len(rows.items))
+    await audit(reader, "supervisor.conflicts", scoped, rows.items)
     return as_page(rows, paging, ConflictRow)
 
 
