@@ -15,7 +15,7 @@ from playwright.async_api import BrowserContext, Page, expect
 from libs.events.infra import Infrastructure
 from tests.browser.platform import Platform, Worker, running_platform
 from tests.conftest import ARTIFACTS
-from tests.support.people import ADDRESS, person
+from tests.support.people import ADDRESS, administrator, person, supervisor
 from tests.support.services import eventually
 
 pytestmark = pytest.mark.infra
@@ -52,12 +52,12 @@ async def signed_in(platform: Platform, who: Worker, viewport: dict[str, int] | 
 async def shared_client(platform: Platform) -> tuple[str, dict[str, str]]:
     """An agreement, a region pairing the two workers, and a person registered at both: a shared client."""
     clients, broker, social = platform.apis["clients"], platform.broker, platform.social
-    agreement = await clients.post("/agreements", headers=broker.headers, json={
+    agreement = await clients.post("/agreements", headers=supervisor(broker.institution), json={
         "pup_institution_id": broker.institution, "ops_institution_id": social.institution,
         "valid": {"from": "2025-06-01"},
         "legal_basis": {"code": "RODO-6-1-e", "text": "art. 6 ust. 1 lit. e RODO", "applies_from": "2025-06-01"}})
     assert agreement.status_code == 201, agreement.text
-    region = await clients.post("/regions", headers=social.headers, json={
+    region = await clients.post("/regions", headers=administrator(social.institution), json={
         "name": "Rejon 1 – Centrum", "pup_institution_id": broker.institution,
         "ops_institution_id": social.institution, "area": {"postal_codes": ["41-100"]},
         "workers": {"job_broker": broker.user, "social_worker": social.user}})

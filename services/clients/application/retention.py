@@ -103,6 +103,7 @@ class RetentionJob:
         if with_plan is not None:
             found += [r["client_id"] for r in await self._pool.fetch(
                 """SELECT c.client_id FROM client_plan_clock c
+                   JOIN event_streams s ON s.stream_type = 'client' AND s.stream_id = c.client_id::text
                    LEFT JOIN client_keys k ON k.client_id = c.client_id::text
                    WHERE c.open_plans = 0 AND c.last_closed_on < $1 AND k.erased_at IS NULL""",
                 today - timedelta(days=with_plan.days))]
