@@ -135,6 +135,9 @@ def main() -> int:
         for service in SERVICES:
             if service.port is None:
                 print(f"  {service.name:<18} (stream processor, no HTTP)")
+            elif service.name == "gateway":
+                print(f"  {service.name:<18} http://127.0.0.1:{service.port}  (the web application; its API door is "
+                      f"/api/<service>/...)")
             else:
                 print(f"  {service.name:<18} http://127.0.0.1:{service.port}  "
                       f"(API docs: http://127.0.0.1:{service.port}/docs)")
