@@ -23,6 +23,7 @@ from bench.common import Row, Settings, create_database, drop_database, median, 
 from libs.events.infra.ports import free_port
 from services.reporting.bootstrap import build_app
 from services.reporting.config import ReportingSettings
+from tests.support.identity import development_issuer
 
 TARGET_MS = 200.0
 AS_OF = date(2026, 11, 15)
@@ -137,6 +138,9 @@ async def run(admin_dsn: str, bootstrap: str, settings: Settings) -> list[Row]:
     plans = settings.scaled(500_000, 20_000)
     requests = settings.scaled(300, 60)
     dsn = await create_database(admin_dsn, "bench_indicators")
+    issuer = development_issuer()  # started first: the app verifies its tokens (PZW_OIDC_ISSUER)
+    # An administrator may ask for any scope (an institution, a county, a voivodeship, the country).
+    token = issuer.token("PLATFORM", "bench.administrator", "administrator")
     app = build_app(ReportingSettings(database_url=dsn, kafka_bootstrap=bootstrap, run_projections=False))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
@@ -151,7 +155,8 @@ async def run(admin_dsn: str, bootstrap: str, settings: Settings) -> list[Row]:
         await pool.execute("VACUUM ANALYZE")  # what autovacuum does to a read model between its bursts of writes
         rows = await pool.fetchval("SELECT count(*) FROM rm_plan_step")
         progress(f"indicators: {plans:,} clients, {rows:,} steps generated in {time.perf_counter() - started:.0f}s")
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                                     headers={"Authorization": f"Bearer {token}"}) as client:
             await measure(client, pool, 20, seed=1)  # warm-up: plans cached, pages in memory
             p95s, medians, base95, by_kind = [], [], [], {}
             for round_ in range(settings.rounds):
