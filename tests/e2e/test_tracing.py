@@ -109,7 +109,8 @@ async def test_one_trace_spans_the_request_the_relay_the_consumers_and_the_notif
             client_id = shared.json()["client_id"]
 
             async def trace_across_three() -> str | None:
-                return next((t for t, services in collected.services.items() if len(services) >= 3), None)
+                return next((t for t, services in collected.services.items()
+                             if services >= {"pzw-clients", "pzw-plans", "pzw-reporting"}), None)
 
             trace_id = await eventually(trace_across_three, within=60)
 
