@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from libs.events.access_log import AccessLog
 from libs.events.auth import service_account
 from libs.events.migrations import migrate
 from libs.events.runtime import ServiceRuntime
 from libs.events.schemas import registry
 from libs.events.service_app import create_app
 from libs.events.subscription import StoreSubscription
-from libs.events.topics import CONFLICTS, MATCHING
+from libs.events.topics import ACCESS, CONFLICTS, MATCHING
 from services.matching.access_policy import POLICY
 from services.matching.adapters.catalogue import Catalogue
 from services.matching.adapters.conflicts_table import MIGRATIONS, ConflictsTable
@@ -29,13 +30,16 @@ from services.matching.projections.candidates import Candidates
 
 def build_app(settings: MatchingSettings | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
-    runtime = ServiceRuntime("matching", settings, registry, publishes=[CONFLICTS, MATCHING],
+    runtime = ServiceRuntime("matching", settings, registry, publishes=[CONFLICTS, MATCHING, ACCESS],
                              projections=[Candidates()])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.prepare()
         await migrate(runtime.pool, "matching", MIGRATIONS)
+        # Reads of clients' scores, referrals and conflicts go to the data protection officer (decision 0012).
+        app.state.access_log = access_log = AccessLog(runtime.pool, "matching", runtime.store)
+        await access_log.migrate()
         app.state.conflicts = ConflictsApplication(runtime.pool, runtime.store, ConflictsTable(runtime.pool))
         catalogue = Catalogue(runtime.pool)
         app.state.matching = MatchingApplication(runtime.pool, runtime.store, catalogue)

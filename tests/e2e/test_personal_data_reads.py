@@ -1,6 +1,7 @@
 """Every read of a client's personal data, in any service, reaches the clients service's access log: a worker reads
-the client record, the joint plan and a reporting view listing the client, and the data protection officer of the
-institution sees all three reads (with service, fields and purpose); another institution's officer is refused."""
+the client record, the joint plan, the client's matches and a reporting view listing the client, and the data
+protection officer of the institution sees all four reads (with service, fields and purpose); another institution's
+officer is refused."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import pytest
 from libs.events.infra import Infrastructure
 from services.clients.bootstrap import build_app as clients_app
 from services.clients.config import ClientsSettings
+from services.matching.bootstrap import build_app as matching_app
+from services.matching.config import MatchingSettings
 from services.plans.bootstrap import build_app as plans_app
 from services.plans.config import PlansSettings
 from services.reporting.bootstrap import build_app as reporting_app
@@ -39,8 +42,9 @@ BASIS = {"code": "RODO-6-1-e", "text": "art. 6 ust. 1 lit. e RODO", "applies_fro
 
 class Platform:
     def __init__(self, clients: httpx.AsyncClient, plans: httpx.AsyncClient, reports: httpx.AsyncClient,
-                 reporting_db: str) -> None:
+                 reporting_db: str, matching: httpx.AsyncClient) -> None:
         self.clients, self.plans, self.reports, self.reporting_db = clients, plans, reports, reporting_db
+        self.matching = matching
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +60,10 @@ async def platform(infra: Infrastructure) -> AsyncIterator[Platform]:
                                                     **base)))
         reporting_db = await create_database(infra.postgres_dsn, "reporting")
         reports = await start(reporting_app(ReportingSettings(database_url=reporting_db, **base)))
-        yield Platform(clients, plans, reports, reporting_db)
+        matching = await start(matching_app(MatchingSettings(
+            database_url=await create_database(infra.postgres_dsn, "matching"), plans_url=str(plans.base_url),
+            **base)))
+        yield Platform(clients, plans, reports, reporting_db, matching)
 
 
 async def shared_client_with_plan(p: Platform) -> tuple[str, str]:
@@ -92,6 +99,8 @@ async def test_reads_in_clients_plans_and_reporting_reach_the_officer(platform: 
     assert (await p.clients.get(f"/clients/{client_id}", headers=BROKER)).status_code == 200
     plan = await p.plans.get(f"/plans/{plan_id}", headers={**BROKER, "X-Purpose": "uzgodnienie krokow planu"})
     assert plan.status_code == 200, plan.text
+    matches = await p.matching.get(f"/clients/{client_id}/offers", headers=BROKER)
+    assert matches.status_code == 200, matches.text
 
     async def listed() -> dict[str, Any] | None:
         answer = await p.reports.get(f"/caseload/{PUP_ID}/clients", headers=BROKER)
@@ -108,7 +117,7 @@ async def test_reads_in_clients_plans_and_reporting_reach_the_officer(platform: 
         assert answer.status_code == 200, answer.text
         items: list[dict[str, Any]] = answer.json()["items"]
         services = {i["service"] for i in items if i["user"] == BROKER_USER}
-        return items if {"clients", "plans", "reporting"} <= services else None
+        return items if {"clients", "plans", "reporting", "matching"} <= services else None
 
     items = await eventually(gathered, within=30)
     by_broker = [i for i in items if i["user"] == BROKER_USER]
@@ -122,6 +131,9 @@ async def test_reads_in_clients_plans_and_reporting_reach_the_officer(platform: 
     assert {"first_name", "last_name", "birth_year", "gmina", "postal_code"} <= set(report_read["fields"])
     assert report_read["purpose"] == "reporting"
     assert not any("indicators" in i["endpoint"] for i in items)
+    match_read = next(i for i in by_broker if i["service"] == "matching")
+    assert (match_read["endpoint"], match_read["fields"]) == ("GET /clients/{client_id}/offers",
+                                                              ["score", "components"])
     record_read = next(i for i in by_broker if i["service"] == "clients")
     assert record_read["endpoint"] == "GET /clients/{client_id}"
 

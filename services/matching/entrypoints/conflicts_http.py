@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from libs.events.access_log import ReaderDep
 from libs.events.auth import current_actor
 from libs.events.decider import DomainError
 from libs.events.envelope import Actor
@@ -41,23 +42,33 @@ class ResolutionBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+# What a conflict says about the client: the benefits and statuses it compares, and why.
+CONFLICT_FIELDS = ["rule", "period", "explanation", "evidence"]
+
+
 @router.get("/conflicts")
 async def list_conflicts(
     conflicts: ConflictsDep,
+    reader: ReaderDep,
     client_id: Annotated[uuid.UUID | None, Query()] = None,
     institution_id: Annotated[str | None, Query()] = None,
     status: Annotated[str | None, Query(pattern="^(open|confirmed|dismissed)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """The conflicts inbox: newest first, filtered by client, institution and status."""
-    return await conflicts.table.list(client_id=client_id, institution_id=institution_id, status=status, limit=limit)
+    found = await conflicts.table.list(client_id=client_id, institution_id=institution_id, status=status, limit=limit)
+    await reader.record([uuid.UUID(str(c["client_id"])) for c in found], reader.route, CONFLICT_FIELDS,
+                        "conflict review")
+    return found
 
 
 @router.get("/conflicts/{conflict_id}")
-async def get_conflict(conflict_id: uuid.UUID, conflicts: ConflictsDep, response: Response) -> dict[str, Any]:
+async def get_conflict(conflict_id: uuid.UUID, conflicts: ConflictsDep, response: Response,
+                       reader: ReaderDep) -> dict[str, Any]:
     state, version = await conflicts.get(conflict_id)
     if state.detected is None:
         raise StreamNotFound(str(conflict_id))
+    await reader.record(state.detected.client_id, reader.route, CONFLICT_FIELDS, "conflict review")
     response.headers["ETag"] = etag(version)
     return {**state.detected.model_dump(mode="json"),
             "resolution": state.resolved.model_dump(mode="json") if state.resolved else None, "version": version}

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.events.access_log import ReaderDep
 from libs.events.auth import current_actor
 from libs.events.envelope import Actor
 from libs.events.errors import StreamNotFound
@@ -58,6 +59,10 @@ class OfferCreate(BaseModel):
     capacity: int = Field(ge=1, le=10000)
     period: Period
     monthly_pay: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+
+
+# What a score says about the client: the parts of the profile each component compares with the offer.
+SCORE_FIELDS = ["score", "components"]
 
 
 class ScoreView(BaseModel):
@@ -139,16 +144,21 @@ async def get_offer(offer_id: uuid.UUID, matching: MatchingDep) -> OfferPublishe
 
 
 @router.get("/clients/{client_id}/offers", response_model=list[ScoreView])
-async def offers_for_client(client_id: uuid.UUID, matching: MatchingDep, today: Today = None) -> list[ScoreView]:
+async def offers_for_client(client_id: uuid.UUID, matching: MatchingDep, reader: ReaderDep,
+                            today: Today = None) -> list[ScoreView]:
     """Offers ranked for a client: distance, education, experience, plan stage, capacity, double funding."""
-    return [ScoreView.of(s) for s in await matching.offers_for(client_id, _today(today))]
+    views = [ScoreView.of(s) for s in await matching.offers_for(client_id, _today(today))]
+    await reader.record(client_id, reader.route, SCORE_FIELDS, "matching offers")
+    return views
 
 
 @router.get("/offers/{offer_id}/candidates", response_model=list[ScoreView])
-async def candidates_for_offer(offer_id: uuid.UUID, matching: MatchingDep, today: Today = None,
+async def candidates_for_offer(offer_id: uuid.UUID, matching: MatchingDep, reader: ReaderDep, today: Today = None,
                                limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[ScoreView]:
     """Clients ranked for an offer, scored the same way."""
-    return [ScoreView.of(s) for s in (await matching.candidates_for(offer_id, _today(today)))[:limit]]
+    views = [ScoreView.of(s) for s in (await matching.candidates_for(offer_id, _today(today)))[:limit]]
+    await reader.record([v.client_id for v in views], reader.route, SCORE_FIELDS, "matching offers")
+    return views
 
 
 @router.post("/matches", status_code=201)
@@ -180,10 +190,11 @@ async def record_outcome(referral_id: uuid.UUID, body: OutcomeBody, actor: Actor
 
 
 @router.get("/referrals/{referral_id}")
-async def get_referral(referral_id: uuid.UUID, matching: MatchingDep) -> dict[str, Any]:
+async def get_referral(referral_id: uuid.UUID, matching: MatchingDep, reader: ReaderDep) -> dict[str, Any]:
     state, version = await matching.referral(referral_id)
     if state.issued is None:
         raise StreamNotFound(str(referral_id))
+    await reader.record(state.issued.client_id, reader.route, ["referral", "outcome"], "case handling")
     return {**state.issued.model_dump(mode="json"), "version": version,
             "outcome": state.outcome.model_dump(mode="json") if state.outcome else None}
 
